@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for netspot, builds it, and either runs it on
+# the bundled demo capture or runs every test (plain and sanitizer builds).
+#
+#   bash scripts/dev.sh demo    install, build, analyse the demo capture
+#   bash scripts/dev.sh test    install, build, run all the tests
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+packages=(build-essential cmake pkg-config libpcap-dev libcmocka-dev
+    libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev tshark tcpreplay
+    iproute2 clang-format)
+
+install_packages() {
+    local missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+            grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "dev.sh: installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+        "${missing[@]}" >/dev/null
+}
+
+build() { # build DIR [cmake options...]
+    local dir=$1
+    shift
+    cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake --build "$dir" -j "$(nproc)"
+}
+
+demo() {
+    build "$root/build"
+    local out="$root/build/demo"
+    mkdir -p "$out"
+    "$root/build/netspot-synth" --preset demo -o "$out/demo.pcap"
+    "$root/build/netspot" run -d "$out/demo.pcap" -c "$root/examples/demo.toml"
+}
+
+check_format() {
+    local files
+    files=$(git -C "$root" ls-files '*.c' '*.h')
+    (cd "$root" && clang-format --dry-run --Werror $files)
+}
+
+run_tests() {
+    check_format
+    build "$root/build" -DNETSPOT_WERROR=ON
+    (cd "$root/build" && ctest --output-on-failure -j 2)
+    build "$root/build-asan" -DNETSPOT_WERROR=ON -DNETSPOT_SANITIZE=ON \
+        -DCMAKE_BUILD_TYPE=Debug
+    (cd "$root/build-asan" && ctest --output-on-failure -j 2)
+}
+
+install_packages
+case "${1:-}" in
+demo) demo ;;
+test) run_tests ;;
+*)
+    echo "usage: bash scripts/dev.sh demo|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,43 @@
+/*
+ * Counters: per-period tallies of packets, the 17 of the original netspot
+ * extended to IPv6. A worker owns one struct counters and updates it with
+ * no lock; at the end of a period the workers' counters are merged and
+ * read as struct counters_values.
+ */
+#ifndef NETSPOT_STATS_COUNTERS_H
+#define NETSPOT_STATS_COUNTERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum counters_id {
+    COUNTERS_PKTS,             /* every packet */
+    COUNTERS_SOURCE_TIME,      /* capture time of the last packet, Unix ns */
+    COUNTERS_REAL_TIME,        /* wall-clock time at the period end, ns */
+    COUNTERS_IP,               /* IPv4 and IPv6 packets */
+    COUNTERS_IP_BYTES,         /* sum of IP datagram lengths, header incl. */
+    COUNTERS_NB_UNIQ_SRC_ADDR, /* distinct IP source addresses */
+    COUNTERS_NB_UNIQ_DST_ADDR, /* distinct IP destination addresses */
+    COUNTERS_SYN,              /* TCP segments with SYN (SYN-ACK too) */
+    COUNTERS_ACK,
+    COUNTERS_FIN,
+    COUNTERS_RST,
+    COUNTERS_URG,
+    COUNTERS_NB_UNIQ_SRC_PORT, /* distinct TCP source ports */
+    COUNTERS_NB_UNIQ_DST_PORT, /* distinct TCP destination ports */
+    COUNTERS_UDP,
+    COUNTERS_ICMP, /* ICMP and ICMPv6 */
+    COUNTERS_ARP,
+    COUNTERS_COUNT
+};
+
+/* One period's values, indexed by enum counters_id. */
+struct counters_values {
+    uint64_t v[COUNTERS_COUNT];
+};
+
+/* Name of a counter ("NB_UNIQ_SRC_ADDR"). */
+const char *counters_name(enum counters_id id);
+
+#endif

@@ -1,0 +1,44 @@
+#include "util/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Long enough for a path and a cause; longer details are cut. */
+#define ERROR_DETAIL_MAX 512
+
+static _Thread_local char error_text[ERROR_DETAIL_MAX];
+
+const char *error_message(int code)
+{
+    switch (code) {
+#define ERROR_CASE(name, value, text)                                          \
+    case name:                                                                 \
+        return text;
+        ERROR_TABLE(ERROR_CASE)
+#undef ERROR_CASE
+    case 0:
+        return "success";
+    default:
+        return "unknown error";
+    }
+}
+
+int error_set(int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(error_text, sizeof(error_text), fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *error_detail(void)
+{
+    return error_text[0] != '\0' ? error_text : "unknown error";
+}
+
+void error_clear(void)
+{
+    error_text[0] = '\0';
+}
