@@ -1,11 +1,92 @@
+/* netspot run: analyse a capture file or an interface in the foreground. */
 #include "cli/commands.h"
 
+#include "cli/options.h"
+#include "pipeline/pipeline.h"
+#include "util/error.h"
+#include "util/log.h"
+
 #include <stdio.h>
+#include <string.h>
+
+static bool run_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    }
+    return false;
+}
+
+static void run_print_events(const struct pipeline_summary *sum)
+{
+    char line[1024];
+    size_t pos = 0;
+
+    for (int i = 0; i < DECODE_EV_COUNT; i++) {
+        uint64_t n = sum->decode.events[i];
+        int w;
+
+        if (n == 0)
+            continue;
+        w = snprintf(line + pos, sizeof(line) - pos, "%s%s %llu",
+                     pos ? ", " : "", decode_event_name((enum decode_event)i),
+                     (unsigned long long)n);
+        if (w < 0 || (size_t)w >= sizeof(line) - pos)
+            break;
+        pos += (size_t)w;
+    }
+    if (pos > 0)
+        log_write(sum->malformed ? LOG_INFO : LOG_DEBUG, "run",
+                  "decoder events: %s", line);
+}
+
+static void run_print_summary(const struct config *cfg,
+                              const struct pipeline_summary *sum)
+{
+    double rate =
+        sum->elapsed_s > 0 ? (double)sum->packets / sum->elapsed_s : 0.0;
+
+    log_write(LOG_INFO, "run",
+              "%s: %llu packets, %.1f MB, %llu periods, %llu alarms, "
+              "%llu malformed packets, %.3f s, %.0f packets/s (%s reader)%s",
+              cfg->miner.device, (unsigned long long)sum->packets,
+              (double)sum->bytes / 1e6, (unsigned long long)sum->periods,
+              (unsigned long long)sum->alarms,
+              (unsigned long long)sum->malformed, sum->elapsed_s, rate,
+              sum->reader ? sum->reader : "no",
+              sum->stopped_by_signal ? ", stopped by a signal" : "");
+    run_print_events(sum);
+}
 
 int cmd_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "netspot: run: not available yet\n");
-    return CMD_FAILURE;
+    struct config cfg;
+    struct pipeline_summary sum;
+    int rc;
+
+    if (run_wants_help(argc, argv)) {
+        options_usage("run");
+        return CMD_OK;
+    }
+    rc = options_load(argc, argv, &cfg);
+    if (rc < 0) {
+        fprintf(stderr, "netspot: run: %s\n", error_detail());
+        config_free(&cfg);
+        return rc == ERROR_USAGE ? CMD_USAGE : CMD_FAILURE;
+    }
+    log_set_level(cfg.log_level);
+    if (cfg.analyzer.n_stats == 0) {
+        fprintf(stderr, "netspot: run: no statistic loaded (use -s STAT, "
+                        "see 'netspot ls')\n");
+        config_free(&cfg);
+        return CMD_USAGE;
+    }
+    rc = pipeline_run(&cfg, &sum);
+    if (sum.packets > 0 || rc == 0)
+        run_print_summary(&cfg, &sum);
+    if (rc < 0)
+        log_write(LOG_ERROR, "run", "%s", error_detail());
+    config_free(&cfg);
+    return rc < 0 || sum.export_failures > 0 ? CMD_FAILURE : CMD_OK;
 }

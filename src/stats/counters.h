@@ -7,6 +7,9 @@
 #ifndef NETSPOT_STATS_COUNTERS_H
 #define NETSPOT_STATS_COUNTERS_H
 
+#include "decode/decode.h"
+#include "stats/distinct.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,5 +42,36 @@ struct counters_values {
 
 /* Name of a counter ("NB_UNIQ_SRC_ADDR"). */
 const char *counters_name(enum counters_id id);
+
+/* Words of a bitmap of the 65536 TCP ports. */
+#define COUNTERS_PORT_WORDS (65536 / 64)
+
+/* A worker's tallies for the current period. */
+struct counters {
+    uint64_t tally[COUNTERS_COUNT]; /* the plain counters, by id */
+    struct distinct src_addr;
+    struct distinct dst_addr;
+    uint64_t src_ports[COUNTERS_PORT_WORDS];
+    uint64_t dst_ports[COUNTERS_PORT_WORDS];
+};
+
+/* Allocates the distinct-address tables. Returns 0 or ERROR_NOMEM. */
+int counters_init(struct counters *c);
+
+/* Releases the tables; a zeroed struct is a no-op. */
+void counters_free(struct counters *c);
+
+/* Empties every tally for a new period. */
+void counters_reset(struct counters *c);
+
+/* Counts one decoded packet captured at ts_ns (Unix ns). */
+void counters_add(struct counters *c, const struct decode_result *r,
+                  int64_t ts_ns);
+
+/* Adds the tallies of src into dst (SOURCE_TIME keeps the latest). */
+void counters_merge(struct counters *dst, const struct counters *src);
+
+/* Reads the period's values; REAL_TIME is left for the caller to set. */
+void counters_read(const struct counters *c, struct counters_values *out);
 
 #endif

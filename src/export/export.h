@@ -1,0 +1,79 @@
+/*
+ * Exporters: where records and alarms go. An export set holds the
+ * exporters of a run and hands each record and alarm to every one of them;
+ * an exporter that fails is reported and the others still get the data.
+ */
+#ifndef NETSPOT_EXPORT_EXPORT_H
+#define NETSPOT_EXPORT_EXPORT_H
+
+#include "export/record.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exporters a run can hold at once. */
+#define EXPORT_MAX 8
+
+struct exporter_ops {
+    const char *name;
+    /* Each returns 0 or a negative code with a detail. */
+    int (*record)(void *ctx, const struct record *r);
+    int (*alarm)(void *ctx, const struct alarm *a);
+    /* Reopens output files (after log rotation); may be NULL. */
+    int (*reopen)(void *ctx);
+    /* Flushes and releases everything; returns 0 or a code. */
+    int (*close)(void *ctx);
+};
+
+struct exporter {
+    const struct exporter_ops *ops;
+    void *ctx;
+    uint64_t failures; /* calls that failed */
+};
+
+struct export_set {
+    size_t n;
+    struct exporter items[EXPORT_MAX];
+};
+
+/* Empties a set. */
+void export_set_init(struct export_set *set);
+
+/* Adds an exporter, which the set now owns. Returns 0 or ERROR_LIMIT. */
+int export_set_add(struct export_set *set, const struct exporter_ops *ops,
+                   void *ctx);
+
+/* Hands a record / an alarm to every exporter. Returns the number of
+ * exporters that failed (each is logged once per failure). */
+int export_set_record(struct export_set *set, const struct record *r);
+int export_set_alarm(struct export_set *set, const struct alarm *a);
+
+/* Reopens the output files of every exporter. */
+void export_set_reopen(struct export_set *set);
+
+/* Closes every exporter; returns the number that failed to close. */
+int export_set_close(struct export_set *set);
+
+/*
+ * Console exporter: records (when data) and alarms (when alarm) as JSON
+ * lines on stdout, flushed at every record. Returns 0 and adds it to set.
+ */
+int export_console_add(struct export_set *set, bool data, bool alarm);
+
+/*
+ * File exporter: records to data_path and alarms to alarm_path (either may
+ * be NULL), JSON lines; every "%s" in a path becomes the series name. The
+ * files are created or truncated. Returns 0, or ERROR_IO with a detail
+ * naming the file.
+ */
+int export_file_add(struct export_set *set, const char *data_path,
+                    const char *alarm_path, const char *series);
+
+/*
+ * Writes path with every "%s" replaced by series into buf of size len.
+ * Returns 0, or ERROR_LIMIT when it does not fit.
+ */
+int export_expand_series(char *buf, size_t len, const char *path,
+                         const char *series);
+
+#endif

@@ -1,0 +1,299 @@
+#include "pipeline/pipeline.h"
+
+#include "analyzer/analyzer.h"
+#include "capture/capture.h"
+#include "export/export.h"
+#include "stats/counters.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Seconds between two progress lines on a terminal. */
+#define PIPELINE_PROGRESS_INTERVAL 0.5
+
+static volatile sig_atomic_t pipeline_stop_signal;
+static volatile sig_atomic_t pipeline_reopen_signal;
+
+struct pipeline {
+    const struct config *cfg;
+    struct capture *cap;
+    struct counters counters;
+    struct decode_stats decode;
+    struct analyzer analyzer;
+    struct export_set exports;
+    struct pipeline_summary *sum;
+    int64_t period_ns;
+    int64_t period_end; /* end of the current period, Unix ns */
+    bool started;       /* the first packet has set the grid */
+    bool progress;      /* stderr is a terminal: show progress */
+    double next_progress;
+    double start_time;
+};
+
+static double pipeline_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int64_t pipeline_wall_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void pipeline_on_stop(int sig)
+{
+    (void)sig;
+    pipeline_stop_signal = 1;
+}
+
+static void pipeline_on_hangup(int sig)
+{
+    (void)sig;
+    pipeline_reopen_signal = 1;
+}
+
+static void pipeline_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = pipeline_on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = pipeline_on_hangup;
+    sigaction(SIGHUP, &sa, NULL);
+    pipeline_stop_signal = 0;
+    pipeline_reopen_signal = 0;
+}
+
+void pipeline_series_name(const char *device, char *buf, size_t len)
+{
+    const char *base = strrchr(device, '/');
+    const char *dot;
+    size_t n;
+
+    base = base != NULL ? base + 1 : device;
+    dot = strrchr(base, '.');
+    n = dot != NULL && dot != base ? (size_t)(dot - base) : strlen(base);
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, base, n);
+    buf[n] = '\0';
+}
+
+static int pipeline_exports(struct pipeline *p, const char *series)
+{
+    const struct config_exporter *e = &p->cfg->exporter;
+    int rc = 0;
+
+    export_set_init(&p->exports);
+    if (e->console.data || e->console.alarm)
+        rc = export_console_add(&p->exports, e->console.data, e->console.alarm);
+    if (rc == 0 && (e->file.data != NULL || e->file.alarm != NULL))
+        rc = export_file_add(&p->exports, e->file.data, e->file.alarm, series);
+    return rc;
+}
+
+static void pipeline_debug_period(const struct pipeline *p,
+                                  const struct counters_values *v)
+{
+    if (!log_enabled(LOG_DEBUG))
+        return;
+    log_write(LOG_DEBUG, "pipeline",
+              "period ending %lld: %llu packets, %llu IP, %llu malformed "
+              "so far",
+              (long long)p->period_end, (unsigned long long)v->v[COUNTERS_PKTS],
+              (unsigned long long)v->v[COUNTERS_IP],
+              (unsigned long long)p->sum->malformed);
+}
+
+/* Closes the current period: record, alarms, then a fresh tally. */
+static void pipeline_close_period(struct pipeline *p)
+{
+    struct counters_values v;
+    struct record rec;
+    struct alarm alarms[STATS_COUNT];
+    size_t n_alarms;
+
+    counters_read(&p->counters, &v);
+    v.v[COUNTERS_REAL_TIME] = (uint64_t)pipeline_wall_ns();
+    analyzer_period(&p->analyzer, &v, p->period_end, &rec, alarms, &n_alarms);
+    for (size_t i = 0; i < n_alarms; i++)
+        p->sum->export_failures +=
+            (uint64_t)export_set_alarm(&p->exports, &alarms[i]);
+    p->sum->export_failures += (uint64_t)export_set_record(&p->exports, &rec);
+    p->sum->periods++;
+    p->sum->alarms += n_alarms;
+    pipeline_debug_period(p, &v);
+    if (v.v[COUNTERS_PKTS] != 0)
+        counters_reset(&p->counters);
+    p->period_end += p->period_ns;
+}
+
+/* Closes every period that ends at or before ts, re-aligning the grid on
+ * ts when the capture skips more than PIPELINE_MAX_GAP_PERIODS. */
+static void pipeline_advance(struct pipeline *p, int64_t ts)
+{
+    int64_t gap = (ts - p->period_end) / p->period_ns;
+
+    if (gap > PIPELINE_MAX_GAP_PERIODS) {
+        pipeline_close_period(p);
+        log_write(LOG_WARN, "pipeline",
+                  "%s: capture time jumps %lld s ahead: periods restart "
+                  "at the next packet",
+                  p->cfg->miner.device,
+                  (long long)((ts - p->period_end) / 1000000000));
+        p->period_end = ts + p->period_ns;
+        return;
+    }
+    while (ts >= p->period_end)
+        pipeline_close_period(p);
+}
+
+static void pipeline_batch(struct pipeline *p, const struct capture_batch *b)
+{
+    struct decode_result r;
+
+    if (!p->started) {
+        p->period_end = b->pkts[0].ts_ns + p->period_ns;
+        p->started = true;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        const struct capture_packet *pkt = &b->pkts[i];
+
+        if (pkt->ts_ns >= p->period_end)
+            pipeline_advance(p, pkt->ts_ns);
+        decode_packet(pkt->data, pkt->caplen, pkt->linktype, &r, &p->decode);
+        counters_add(&p->counters, &r, pkt->ts_ns);
+    }
+}
+
+static void pipeline_show_progress(struct pipeline *p, bool final)
+{
+    struct capture_stats st;
+    double now;
+
+    if (!p->progress)
+        return;
+    if (final) {
+        fprintf(stderr, "\r\033[K");
+        return;
+    }
+    now = pipeline_now();
+    if (now < p->next_progress)
+        return;
+    p->next_progress = now + PIPELINE_PROGRESS_INTERVAL;
+    capture_stats_get(p->cap, &st);
+    fprintf(stderr, "\r\033[Kpipeline: %s: %.0f%%, %llu packets, %.0f/s",
+            p->cfg->miner.device,
+            st.size ? 100.0 * (double)st.offset / (double)st.size : 0.0,
+            (unsigned long long)st.packets,
+            (double)st.packets / (now - p->start_time + 1e-9));
+}
+
+static void pipeline_count_malformed(struct pipeline *p)
+{
+    p->sum->decode = p->decode;
+    p->sum->malformed = 0;
+    for (int i = 0; i < DECODE_EV_COUNT; i++) {
+        if (decode_event_is_anomaly((enum decode_event)i))
+            p->sum->malformed += p->decode.events[i];
+    }
+}
+
+/* Reads the source to its end or to a stop signal. */
+static int pipeline_loop(struct pipeline *p)
+{
+    static struct capture_batch batch;
+    int rc;
+
+    while (!pipeline_stop_signal) {
+        if (pipeline_reopen_signal) {
+            pipeline_reopen_signal = 0;
+            export_set_reopen(&p->exports);
+        }
+        rc = capture_next(p->cap, &batch);
+        if (rc <= 0)
+            return rc;
+        pipeline_batch(p, &batch);
+        if (log_enabled(LOG_DEBUG))
+            pipeline_count_malformed(p);
+        pipeline_show_progress(p, false);
+    }
+    p->sum->stopped_by_signal = 1;
+    return 0;
+}
+
+static int pipeline_prepare(struct pipeline *p)
+{
+    const struct config *cfg = p->cfg;
+    char series[256];
+    int rc;
+
+    rc = capture_open_file(cfg->miner.device, CAPTURE_READER_AUTO, &p->cap);
+    if (rc < 0)
+        return rc;
+    p->sum->reader = capture_reader_name(p->cap);
+    rc = counters_init(&p->counters);
+    if (rc == 0)
+        rc = analyzer_init(&p->analyzer, cfg->analyzer.stats,
+                           cfg->analyzer.n_stats, cfg->spot_stat, p->period_ns);
+    pipeline_series_name(cfg->miner.device, series, sizeof(series));
+    if (rc == 0)
+        rc = pipeline_exports(p, series);
+    return rc;
+}
+
+static void pipeline_finish(struct pipeline *p)
+{
+    struct capture_stats st;
+
+    if (p->started)
+        pipeline_close_period(p);
+    pipeline_show_progress(p, true);
+    pipeline_count_malformed(p);
+    if (p->cap != NULL) {
+        capture_stats_get(p->cap, &st);
+        p->sum->packets = st.packets;
+        p->sum->bytes = st.bytes;
+    }
+    p->sum->elapsed_s = pipeline_now() - p->start_time;
+}
+
+int pipeline_run(const struct config *cfg, struct pipeline_summary *sum)
+{
+    struct pipeline p;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    memset(sum, 0, sizeof(*sum));
+    p.cfg = cfg;
+    p.sum = sum;
+    p.period_ns = cfg->analyzer.period_ns;
+    p.start_time = pipeline_now();
+    p.progress = isatty(STDERR_FILENO) && log_enabled(LOG_INFO);
+    pipeline_signals();
+    rc = pipeline_prepare(&p);
+    if (rc == 0) {
+        rc = pipeline_loop(&p);
+        pipeline_finish(&p);
+    }
+    sum->export_failures += (uint64_t)export_set_close(&p.exports);
+    analyzer_free(&p.analyzer);
+    counters_free(&p.counters);
+    capture_close(p.cap);
+    return rc;
+}
