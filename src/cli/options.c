@@ -6,90 +6,268 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int options_period(const char *text, int64_t *out)
-{
-    char *end;
-    double v = strtod(text, &end);
-    double unit;
+/* The original's one-letter flags and the key each one sets. */
+struct options_short {
+    char letter;
+    const char *key;
+    const char *metavar;
+};
 
-    if (strcmp(end, "ms") == 0)
-        unit = 1e6;
-    else if (strcmp(end, "s") == 0)
-        unit = 1e9;
-    else if (strcmp(end, "m") == 0)
-        unit = 60e9;
-    else
-        return error_set(ERROR_INVALID,
-                         "--analyzer.period: '%s' needs a "
-                         "unit (ms, s, m)",
-                         text);
-    *out = (int64_t)(v * unit);
-    return *out > 0 ? 0 : error_set(ERROR_INVALID, "bad period '%s'", text);
+static const struct options_short options_shorts[] = {
+    {'c', "config", "FILE"},
+    {'l', "log-level", "LEVEL"},
+    {'d', "miner.device", "DEVICE"},
+    {'p', "analyzer.period", "DURATION"},
+    {'s', "analyzer.stats", "STAT"},
+    {'v', "exporter.console.data", NULL},
+    {'f', "exporter.file.data", "PATH"},
+    {'e', "api.endpoint", "ENDPOINT"},
+};
+
+#define OPTIONS_N_SHORTS (sizeof(options_shorts) / sizeof(options_shorts[0]))
+
+/* Longest flag name we accept, dots included. */
+#define OPTIONS_NAME_MAX 128
+
+/* One flag as read from argv. */
+struct options_flag {
+    const char *flag;              /* as typed, for messages: "-p" */
+    char key[OPTIONS_NAME_MAX];    /* "analyzer.period", "config" */
+    const char *value;             /* text of the value */
+    char origin[OPTIONS_NAME_MAX]; /* "-p", "--spot.q" */
+};
+
+static bool options_is_bool_word(const char *s)
+{
+    return strcmp(s, "true") == 0 || strcmp(s, "false") == 0;
 }
 
-static int options_stats(const char *text, struct config *cfg)
+static const char *options_short_key(char letter)
 {
-    char buf[256];
-    char *save = NULL;
+    for (size_t i = 0; i < OPTIONS_N_SHORTS; i++)
+        if (options_shorts[i].letter == letter)
+            return options_shorts[i].key;
+    return NULL;
+}
 
-    snprintf(buf, sizeof(buf), "%s", text);
-    for (char *s = strtok_r(buf, ",", &save); s;
-         s = strtok_r(NULL, ",", &save)) {
-        int id = stats_lookup(s);
+/* Splits "--name=value" or "-x=value" into the key and the inline value. */
+static int options_name(const char *arg, struct options_flag *f,
+                        const char **inline_value)
+{
+    const char *name = arg[1] == '-' ? arg + 2 : arg + 1;
+    size_t n = strcspn(name, "=");
 
-        if (id < 0)
-            return error_set(ERROR_INVALID, "unknown statistic '%s'", s);
-        cfg->analyzer.stats[cfg->analyzer.n_stats++] = (enum stats_id)id;
+    *inline_value = name[n] == '=' ? name + n + 1 : NULL;
+    snprintf(f->origin, sizeof(f->origin), "%.*s", (int)(name - arg + n), arg);
+    if (arg[1] != '-') {
+        const char *key = n == 1 ? options_short_key(name[0]) : NULL;
+
+        if (key == NULL)
+            return error_set(ERROR_USAGE, "unknown flag '%s'", f->origin);
+        snprintf(f->key, sizeof(f->key), "%s", key);
+        return 0;
+    }
+    if (n == 0 || n >= sizeof(f->key))
+        return error_set(ERROR_USAGE, "unknown flag '%s'", f->origin);
+    memcpy(f->key, name, n);
+    f->key[n] = '\0';
+    return 0;
+}
+
+/* Whether the key of a flag is a boolean, which may stand alone. */
+static int options_key_kind(struct options_flag *f, bool *is_bool)
+{
+    int type;
+
+    *is_bool = false;
+    if (strcmp(f->key, "config") == 0 || strcmp(f->key, "log-level") == 0)
+        return 0;
+    type = config_key_type(f->key);
+    if (type < 0) {
+        const char *near = strstr(error_detail(), "did you mean '");
+        char hint[OPTIONS_NAME_MAX + 24] = "";
+
+        if (near != NULL)
+            snprintf(hint, sizeof(hint), " (did you mean '--%.*s'?)",
+                     (int)strcspn(near + 14, "'"), near + 14);
+        return error_set(ERROR_USAGE, "unknown flag '%s'%s", f->origin, hint);
+    }
+    *is_bool = type == CONFIG_BOOL;
+    return 0;
+}
+
+/* Reads the flag at argv[*i] and its value; advances *i past both. */
+static int options_next(int argc, char **argv, int *i, struct options_flag *f)
+{
+    const char *arg = argv[*i];
+    const char *inline_value;
+    bool is_bool;
+    int rc;
+
+    f->flag = arg;
+    if (arg[0] != '-' || arg[1] == '\0' || strcmp(arg, "--") == 0)
+        return error_set(ERROR_USAGE, "unexpected argument '%s'", arg);
+    rc = options_name(arg, f, &inline_value);
+    if (rc == 0)
+        rc = options_key_kind(f, &is_bool);
+    if (rc < 0)
+        return rc;
+    (*i)++;
+    if (inline_value != NULL) {
+        f->value = inline_value;
+    } else if (is_bool) {
+        /* A boolean flag is set by its presence, or takes true/false. */
+        f->value = "true";
+        if (*i < argc && options_is_bool_word(argv[*i]))
+            f->value = argv[(*i)++];
+    } else if (*i < argc) {
+        f->value = argv[(*i)++];
+    } else {
+        return error_set(ERROR_USAGE, "flag '%s' needs a value", f->origin);
     }
     return 0;
 }
 
-static int options_one(const char *flag, const char *value, struct config *cfg)
+static int options_apply(struct config *cfg, const struct options_flag *f,
+                         bool *stats_seen)
 {
-    if (strcmp(flag, "-d") == 0 || strcmp(flag, "--miner.device") == 0) {
-        free(cfg->miner.device);
-        cfg->miner.device = strdup(value);
+    if (strcmp(f->key, "config") == 0)
+        return 0;
+    if (strcmp(f->key, "log-level") == 0) {
+        if (log_parse_level(f->value, &cfg->log_level) < 0)
+            return error_set(ERROR_INVALID,
+                             "%s: '%s' is not a log level (error, warn, "
+                             "info, debug, or -1 to 7)",
+                             f->origin, f->value);
         return 0;
     }
-    if (strcmp(flag, "-p") == 0 || strcmp(flag, "--analyzer.period") == 0)
-        return options_period(value, &cfg->analyzer.period_ns);
-    if (strcmp(flag, "-s") == 0 || strcmp(flag, "--analyzer.stats") == 0)
-        return options_stats(value, cfg);
-    if (strcmp(flag, "-f") == 0 || strcmp(flag, "--exporter.file.data") == 0) {
-        free(cfg->exporter.file.data);
-        cfg->exporter.file.data = strdup(value);
-        return 0;
+    /* A repeated -s adds to the list the first one started, which
+     * replaces the list of the file. */
+    if (strcmp(f->key, "analyzer.stats") == 0 && *stats_seen)
+        return config_add_stats(cfg, f->value, f->origin);
+    if (strcmp(f->key, "analyzer.stats") == 0)
+        *stats_seen = true;
+    return config_set(cfg, f->key, f->value, f->origin);
+}
+
+/* First pass: the configuration file, loaded before the other flags so
+ * that the command line wins whatever the order. */
+static int options_load_file(int argc, char **argv, struct config *cfg)
+{
+    const char *file = NULL;
+    struct options_flag f;
+
+    for (int i = 1; i < argc;) {
+        int rc = options_next(argc, argv, &i, &f);
+
+        if (rc < 0)
+            return rc;
+        if (strcmp(f.key, "config") == 0)
+            file = f.value;
     }
-    if (strcmp(flag, "-l") == 0 || strcmp(flag, "--log-level") == 0)
-        return log_parse_level(value, &cfg->log_level);
-    return error_set(ERROR_USAGE, "unknown flag '%s'", flag);
+    if (file == NULL)
+        return 0;
+    if (file[0] == '\0')
+        return error_set(ERROR_USAGE, "--config needs a file name");
+    return config_load_file(cfg, file);
 }
 
 int options_load(int argc, char **argv, struct config *cfg)
 {
+    bool stats_seen = false;
+    struct options_flag f;
     int rc = config_init(cfg);
 
-    for (int i = 1; i < argc && rc == 0; i++) {
-        if (strcmp(argv[i], "-v") == 0 ||
-            strcmp(argv[i], "--exporter.console.data") == 0) {
-            cfg->exporter.console.data = true;
-            continue;
-        }
-        if (strcmp(argv[i], "--exporter.console.alarm") == 0) {
-            cfg->exporter.console.alarm = true;
-            continue;
-        }
-        if (i + 1 >= argc)
-            return error_set(ERROR_USAGE, "flag '%s' needs a value", argv[i]);
-        rc = options_one(argv[i], argv[i + 1], cfg);
-        i++;
+    if (rc == 0)
+        rc = options_load_file(argc, argv, cfg);
+    for (int i = 1; i < argc && rc == 0;) {
+        rc = options_next(argc, argv, &i, &f);
+        if (rc == 0)
+            rc = options_apply(cfg, &f, &stats_seen);
     }
+    if (rc == 0)
+        rc = config_finish(cfg);
     return rc;
+}
+
+bool options_help_requested(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    return false;
+}
+
+static const char *options_metavar(enum config_type type)
+{
+    switch (type) {
+    case CONFIG_STRING:
+        return "TEXT";
+    case CONFIG_BOOL:
+        return "[BOOL]";
+    case CONFIG_INT:
+        return "INT";
+    case CONFIG_FLOAT:
+        return "NUMBER";
+    case CONFIG_DURATION:
+        return "DURATION";
+    case CONFIG_STATS:
+        return "STAT,...";
+    }
+    return "VALUE";
+}
+
+static void options_print_flag(const struct config *cfg, const char *letters,
+                               const struct config_key_info *k)
+{
+    char left[OPTIONS_NAME_MAX + 32];
+    char value[512];
+
+    snprintf(left, sizeof(left), "%s--%s %s", letters, k->name,
+             options_metavar(k->type));
+    if (config_format_value(cfg, k->name, value, sizeof(value)) < 0)
+        snprintf(value, sizeof(value), "...");
+    printf("  %-44s %s (default: %s)\n", left, k->usage, value);
+}
+
+/* The short letter of a key, as "-d, ", or 4 spaces. */
+static void options_letters(const char *key, char *buf, size_t size)
+{
+    snprintf(buf, size, "    ");
+    for (size_t i = 0; i < OPTIONS_N_SHORTS; i++)
+        if (strcmp(options_shorts[i].key, key) == 0)
+            snprintf(buf, size, "-%c, ", options_shorts[i].letter);
 }
 
 void options_usage(const char *command)
 {
-    printf("Usage: netspot %s [-d DEVICE] [-s STAT]... [-p PERIOD] [-v] "
-           "[-f FILE]\n",
-           command);
+    bool spot_only = strcmp(command, "spot") == 0;
+    struct config cfg;
+    char letters[8];
+
+    if (config_init(&cfg) < 0)
+        return;
+    printf("Usage: netspot %s [FLAGS]\n\n", command);
+    printf("Flags (built-in defaults < --config file < other flags):\n");
+    printf("  %-44s %s\n", "-c, --config FILE",
+           "Load the configuration from a TOML file");
+    printf("  %-44s %s\n", "-l, --log-level LEVEL",
+           "error, warn, info or debug, or the original's -1 to 7 (default: "
+           "info)");
+    printf("  %-44s %s\n", "-h, --help", "Show this help");
+    for (size_t i = 0; i < config_key_count(); i++) {
+        struct config_key_info k;
+
+        config_key_describe(i, &k);
+        if (spot_only && strncmp(k.name, "spot.", 5) != 0)
+            continue;
+        options_letters(k.name, letters, sizeof(letters));
+        options_print_flag(&cfg, letters, &k);
+    }
+    printf("  %-44s %s\n", "    --spot.STAT.KEY VALUE",
+           "Override a spot key for one statistic (--spot.R_SYN.q 1e-5)");
+    printf("\nA flag takes its value as '--key VALUE' or '--key=VALUE'. "
+           "Durations need a\nunit (500ms, 1s, 1m30s). -s may be repeated "
+           "or take a comma-separated list.\n");
+    config_free(&cfg);
 }
