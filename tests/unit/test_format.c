@@ -1,0 +1,85 @@
+/* Text formats: valid JSON, numbers that read back exactly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "export/export.h"
+#include "export/format.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_numbers(void **state)
+{
+    const double values[] = {0.4,  4.27e-05, 1.0 / 3.0,         170,
+                             1e-8, -2.5,     408.6290322580645, 0.1 + 0.2};
+    char buf[64];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        format_number(buf, sizeof(buf), values[i]);
+        assert_true(strtod(buf, NULL) == values[i]);
+    }
+    format_number(buf, sizeof(buf), 0.4);
+    assert_string_equal(buf, "0.4");
+    format_number(buf, sizeof(buf), NAN);
+    assert_string_equal(buf, "null");
+    format_number(buf, sizeof(buf), INFINITY);
+    assert_string_equal(buf, "null");
+}
+
+static void test_record_line(void **state)
+{
+    struct record r = {.time_ns = 1558195816637732000, .n = 3};
+    char buf[FORMAT_LINE_MAX];
+
+    (void)state;
+    r.fields[0] = (struct record_field){"TRAFFIC", NAN};
+    r.fields[1] = (struct record_field){"R_SYN_UP", 0.25};
+    r.fields[2] = (struct record_field){"R_SYN", 0.03125};
+    record_sort(&r);
+    assert_true(format_json_record(buf, sizeof(buf), &r) > 0);
+    assert_string_equal(buf, "{\"time\":1558195816637732000,\"R_SYN\":0.03125,"
+                             "\"R_SYN_UP\":0.25,\"TRAFFIC\":null}\n");
+}
+
+static void test_alarm_line(void **state)
+{
+    struct alarm a = {1558195816637732000, "R_SYN", 0.995, 1, 1e-8};
+    char buf[FORMAT_LINE_MAX];
+
+    (void)state;
+    assert_true(format_json_alarm(buf, sizeof(buf), &a) > 0);
+    assert_string_equal(buf, "{\"time\":1558195816637732000,\"status\":"
+                             "\"UP_ALERT\",\"stat\":\"R_SYN\",\"value\":0.995,"
+                             "\"code\":1,\"probability\":1e-08}\n");
+    a.code = -1;
+    assert_string_equal(record_alarm_status(&a), "DOWN_ALERT");
+    assert_int_equal(format_json_alarm(buf, 20, &a), 0);
+}
+
+static void test_series_expansion(void **state)
+{
+    char buf[64];
+
+    (void)state;
+    assert_int_equal(
+        export_expand_series(buf, sizeof(buf), "/tmp/n_%s_%s.json", "wifi"), 0);
+    assert_string_equal(buf, "/tmp/n_wifi_wifi.json");
+    assert_true(export_expand_series(buf, 8, "/tmp/%s.json", "wifi") < 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_record_line),
+        cmocka_unit_test(test_alarm_line),
+        cmocka_unit_test(test_series_expansion),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
