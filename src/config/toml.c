@@ -776,16 +776,19 @@ static bool toml_date_ok(int y, int m, int d)
     return d <= days[m - 1] + (m == 2 && leap);
 }
 
-/* HH:MM:SS[.frac] at s; returns its length or 0. */
+/* HH:MM:SS[.frac] at s; returns its length or 0. Seconds may be 60 for
+ * a leap second (RFC 3339, section 5.6). */
 static size_t toml_time_len(const char *s, size_t avail)
 {
-    int h = toml_fixed(s, avail, 2), mi = toml_fixed(s + 3, avail - 3, 2);
     size_t n = 8;
+    int h, mi, sec;
 
-    if (avail < 8 || s[2] != ':' || s[5] != ':' || h < 0 || h > 23 || mi < 0 ||
-        mi > 59)
+    if (avail < 8 || s[2] != ':' || s[5] != ':')
         return 0;
-    if (toml_fixed(s + 6, avail - 6, 2) < 0 || toml_fixed(s + 6, 2, 2) > 60)
+    h = toml_fixed(s, 2, 2);
+    mi = toml_fixed(s + 3, 2, 2);
+    sec = toml_fixed(s + 6, 2, 2);
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
         return 0;
     if (n < avail && s[n] == '.') {
         size_t digits = 0;
@@ -1196,6 +1199,9 @@ static int toml_document(struct toml_parser *p)
 {
     int rc = toml_check_utf8(p);
 
+    /* A byte order mark says the file is UTF-8; it is not content. */
+    if (p->len >= 3 && memcmp(p->s, "\xef\xbb\xbf", 3) == 0)
+        p->pos = 3;
     while (rc == 0 && p->pos < p->len) {
         int c;
 
