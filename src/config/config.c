@@ -391,7 +391,7 @@ struct config_unit {
     int64_t ns;
 };
 
-/* Longest names first, so that "ms" is not read as "m". */
+/* "ms" comes before "m" and "s" so that it is not read as minutes. */
 static const struct config_unit config_units[] = {
     {"ns", 1},           {"us", 1000},
     {"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
@@ -1126,8 +1126,28 @@ static void config_shorten_float(char *buf, size_t size, double v)
         memcpy(buf + strlen(buf), ".0", 3);
 }
 
+/* Writes text as "# " comment lines of at most 79 columns. */
+static void config_print_comment(FILE *out, const char *text)
+{
+    while (*text != '\0') {
+        size_t n = strlen(text);
+
+        if (n > 77) {
+            n = 77;
+            while (n > 0 && text[n] != ' ')
+                n--;
+            if (n == 0)
+                n = strcspn(text, " ");
+        }
+        fprintf(out, "# %.*s\n", (int)n, text);
+        text += n;
+        text += strspn(text, " ");
+    }
+}
+
 static int config_print_key(const struct config *cfg, FILE *out,
-                            const struct config_target *t, bool comments)
+                            const struct config_target *t, bool comments,
+                            bool first)
 {
     const char *leaf = strrchr(t->key->name, '.') + 1;
     char value[CONFIG_STRING_MAX * 6 + 8];
@@ -1137,8 +1157,10 @@ static int config_print_key(const struct config *cfg, FILE *out,
                              *(const double *)config_field_const(cfg, t));
     else if (config_format_target(cfg, t, value, sizeof(value)) < 0)
         return error_set(ERROR_LIMIT, "%s: value too long", t->key->name);
-    if (comments)
-        fprintf(out, "\n# %s\n", t->key->usage);
+    if (comments) {
+        fprintf(out, "%s", first ? "" : "\n");
+        config_print_comment(out, t->key->usage);
+    }
     fprintf(out, "%s = %s\n", leaf, value);
     return 0;
 }
@@ -1158,15 +1180,19 @@ static int config_print_overrides(const struct config *cfg, FILE *out,
 
         if (cfg->spot_stat_set[s] == 0)
             continue;
+        bool first = true;
+
         snprintf(section, sizeof(section), "spot.%s",
                  stats_name((enum stats_id)s));
         config_print_header(out, section, false);
         for (size_t i = 0; i < CONFIG_N_KEYS; i++) {
             t.key = &config_keys[i];
-            if ((t.key->flags & CONFIG_F_SPOT) &&
-                (cfg->spot_stat_set[s] & t.key->spot_bit) &&
-                config_print_key(cfg, out, &t, comments) < 0)
+            if (!(t.key->flags & CONFIG_F_SPOT) ||
+                !(cfg->spot_stat_set[s] & t.key->spot_bit))
+                continue;
+            if (config_print_key(cfg, out, &t, comments, first) < 0)
                 return ERROR_LIMIT;
+            first = false;
         }
     }
     return 0;
@@ -1177,7 +1203,7 @@ int config_print(const struct config *cfg, FILE *out, bool comments)
     char section[CONFIG_KEY_MAX] = "";
     bool first = true;
 
-    for (size_t i = 0; i < CONFIG_N_KEYS; i++) {
+    for (size_t i = 0; i < CONFIG_N_KEYS; i++, first = false) {
         struct config_target t = {&config_keys[i], -1};
         size_t n = (size_t)(strrchr(t.key->name, '.') - t.key->name);
 
@@ -1188,10 +1214,10 @@ int config_print(const struct config *cfg, FILE *out, bool comments)
                 return ERROR_LIMIT;
             memcpy(section, t.key->name, n);
             section[n] = '\0';
-            config_print_header(out, section, first);
-            first = false;
+            config_print_header(out, section, i == 0);
+            first = true;
         }
-        if (config_print_key(cfg, out, &t, comments) < 0)
+        if (config_print_key(cfg, out, &t, comments, first) < 0)
             return ERROR_LIMIT;
     }
     return ferror(out) ? error_set(ERROR_IO, "config: write error") : 0;
