@@ -920,6 +920,30 @@ static bool config_is_section(const char *prefix)
 static int config_apply_table(struct config *cfg, const char *file,
                               const char *prefix, const struct toml_value *tb);
 
+/*
+ * A table outside the model: names its first key, found by walking down
+ * (not recursing: the tree may be deep), so that the message can suggest
+ * the nearest valid key.
+ */
+static int config_unknown_table(const char *file, const char *name,
+                                const struct toml_value *v)
+{
+    char full[CONFIG_KEY_MAX];
+    char origin[CONFIG_STRING_MAX];
+    size_t n = (size_t)snprintf(full, sizeof(full), "%s", name);
+
+    while (v->type == TOML_TABLE && v->u.table.count > 0 && n < sizeof(full)) {
+        n += (size_t)snprintf(full + n, sizeof(full) - n, ".%s",
+                              v->u.table.keys[0]);
+        v = v->u.table.values[0];
+    }
+    snprintf(origin, sizeof(origin), "%s:%d", file, v->line);
+    if (v->type == TOML_TABLE && n < sizeof(full))
+        return error_set(ERROR_NOTFOUND, "%s: unknown section [%s]", origin,
+                         full);
+    return config_unknown(origin, full);
+}
+
 static int config_apply_entry(struct config *cfg, const char *file,
                               const char *name, const struct toml_value *v)
 {
@@ -931,9 +955,8 @@ static int config_apply_entry(struct config *cfg, const char *file,
         return config_apply_value(cfg, origin, name, &t, v);
     if (v->type != TOML_TABLE)
         return config_unknown(origin, name);
-    if (!config_is_section(name) && v->u.table.count == 0)
-        return error_set(ERROR_NOTFOUND, "%s: unknown section [%s]", origin,
-                         name);
+    if (!config_is_section(name))
+        return config_unknown_table(file, name, v);
     return config_apply_table(cfg, file, name, v);
 }
 

@@ -671,6 +671,16 @@ static int toml_integer_based(struct toml_parser *p, const char *tok, size_t n,
     return 0;
 }
 
+/* Bytes of s (n long, not NUL-terminated) before one of stop. */
+static size_t toml_span(const char *s, size_t n, const char *stop)
+{
+    size_t i = 0;
+
+    while (i < n && (s[i] == '\0' || strchr(stop, s[i]) == NULL))
+        i++;
+    return i;
+}
+
 /* Decimal integer or float: sign, integer part, fraction, exponent. */
 static int toml_decimal(struct toml_parser *p, const char *tok, size_t n,
                         size_t start, struct toml_value *v)
@@ -683,18 +693,14 @@ static int toml_decimal(struct toml_parser *p, const char *tok, size_t n,
         return toml_bad_number(p, start, start + n);
     if (tok[0] == '+' || tok[0] == '-')
         text[len++] = tok[i++];
-    part = strcspn(tok + i, ".eE");
-    if (part > n - i)
-        part = n - i;
+    part = toml_span(tok + i, n - i, ".eE");
     if (toml_digits(tok + i, part, 10, text, &len) <= 0 ||
         (tok[i] == '0' && part > 1))
         return toml_bad_number(p, start, start + n);
     i += part;
     if (i < n && tok[i] == '.') {
         text[len++] = tok[i++];
-        part = strcspn(tok + i, "eE");
-        if (part > n - i)
-            part = n - i;
+        part = toml_span(tok + i, n - i, "eE");
         if (toml_digits(tok + i, part, 10, text, &len) <= 0)
             return toml_bad_number(p, start, start + n);
         i += part;
@@ -746,8 +752,8 @@ static int toml_number(struct toml_parser *p, struct toml_value *v)
     if (n > 2 && tok[0] == '0' &&
         (tok[1] == 'x' || tok[1] == 'o' || tok[1] == 'b'))
         return toml_integer_based(p, tok, n, start, v);
-    if (n == 0 || !(toml_digit(body[0])))
-        return toml_bad_number(p, start, start + (n ? n : 1));
+    if (n == (size_t)(body - tok) || !toml_digit(body[0]))
+        return toml_bad_number(p, start, start + n);
     return toml_decimal(p, tok, n, start, v);
 }
 
@@ -967,7 +973,8 @@ static int toml_word(struct toml_parser *p, struct toml_value *v)
     const char *s = p->s + p->pos;
     size_t avail = p->len - p->pos;
 
-    if (avail >= 4 && strncmp(s, "true", 4) == 0 && !toml_is_bare(s[4])) {
+    if (avail >= 4 && strncmp(s, "true", 4) == 0 &&
+        (avail == 4 || !toml_is_bare(s[4]))) {
         v->u.boolean = true;
         p->pos += 4;
     } else if (avail >= 5 && strncmp(s, "false", 5) == 0 &&
