@@ -217,17 +217,51 @@ static const char *options_metavar(enum config_type type)
     return "VALUE";
 }
 
+/* Column where the descriptions start, and the width they wrap at. */
+#define OPTIONS_HELP_INDENT 34
+#define OPTIONS_HELP_WIDTH  79
+
+/* Prints "  flags  text", text wrapped under its own column. */
+static void options_print_row(const char *left, const char *text)
+{
+    size_t col = (size_t)printf("  %s", left);
+
+    if (col + 2 > OPTIONS_HELP_INDENT) {
+        printf("\n");
+        col = 0;
+    }
+    while (*text != '\0') {
+        size_t room = OPTIONS_HELP_WIDTH - OPTIONS_HELP_INDENT;
+        size_t n = strlen(text);
+
+        if (n > room) {
+            n = room;
+            while (n > 0 && text[n] != ' ')
+                n--;
+            if (n == 0)
+                n = strcspn(text, " ");
+        }
+        printf("%*s%.*s\n", (int)(OPTIONS_HELP_INDENT - col), "", (int)n, text);
+        col = 0;
+        text += n;
+        text += strspn(text, " ");
+    }
+}
+
 static void options_print_flag(const struct config *cfg, const char *letters,
                                const struct config_key_info *k)
 {
     char left[OPTIONS_NAME_MAX + 32];
     char value[512];
+    char text[1024];
 
     snprintf(left, sizeof(left), "%s--%s %s", letters, k->name,
              options_metavar(k->type));
     if (config_format_value(cfg, k->name, value, sizeof(value)) < 0)
         snprintf(value, sizeof(value), "...");
-    printf("  %-44s %s (default: %s)\n", left, k->usage, value);
+    snprintf(text, sizeof(text), "%s (default: %s)", k->usage,
+             strcmp(value, "\"\"") == 0 ? "none" : value);
+    options_print_row(left, text);
 }
 
 /* The short letter of a key, as "-d, ", or 4 spaces. */
@@ -249,12 +283,12 @@ void options_usage(const char *command)
         return;
     printf("Usage: netspot %s [FLAGS]\n\n", command);
     printf("Flags (built-in defaults < --config file < other flags):\n");
-    printf("  %-44s %s\n", "-c, --config FILE",
-           "Load the configuration from a TOML file");
-    printf("  %-44s %s\n", "-l, --log-level LEVEL",
-           "error, warn, info or debug, or the original's -1 to 7 (default: "
-           "info)");
-    printf("  %-44s %s\n", "-h, --help", "Show this help");
+    options_print_row("-c, --config FILE",
+                      "Load the configuration from a TOML file");
+    options_print_row("-l, --log-level LEVEL",
+                      "error, warn, info or debug, or the original's "
+                      "numbers -1 to 7 (default: info)");
+    options_print_row("-h, --help", "Show this help");
     for (size_t i = 0; i < config_key_count(); i++) {
         struct config_key_info k;
 
@@ -264,8 +298,9 @@ void options_usage(const char *command)
         options_letters(k.name, letters, sizeof(letters));
         options_print_flag(&cfg, letters, &k);
     }
-    printf("  %-44s %s\n", "    --spot.STAT.KEY VALUE",
-           "Override a spot key for one statistic (--spot.R_SYN.q 1e-5)");
+    options_print_row("    --spot.STAT.KEY VALUE",
+                      "Override a spot key for one statistic, e.g. "
+                      "--spot.R_SYN.q 1e-5");
     printf("\nA flag takes its value as '--key VALUE' or '--key=VALUE'. "
            "Durations need a\nunit (500ms, 1s, 1m30s). -s may be repeated "
            "or take a comma-separated list.\n");

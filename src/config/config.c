@@ -1090,6 +1090,18 @@ static int config_format_stats(const struct config *cfg, char *buf, size_t size)
     return n < size ? 0 : ERROR_LIMIT;
 }
 
+/* Shortest text that reads back to the same double, for q = 0.0001. */
+static void config_shorten_float(char *buf, size_t size, double v)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (strspn(buf, "-0123456789") == strlen(buf) && strlen(buf) + 2 < size)
+        memcpy(buf + strlen(buf), ".0", 3);
+}
+
 static int config_format_target(const struct config *cfg,
                                 const struct config_target *t, char *buf,
                                 size_t size)
@@ -1115,11 +1127,8 @@ static int config_format_target(const struct config *cfg,
         n = snprintf(buf, size, "%d", *(const int *)field);
         break;
     case CONFIG_FLOAT:
-        /* 17 significant digits read back to the same double. */
-        n = snprintf(buf, size, "%.17g", *(const double *)field);
-        if (n > 0 && (size_t)n < size &&
-            strspn(buf, "-0123456789") == (size_t)n)
-            n = snprintf(buf + n, size - (size_t)n, ".0") + n;
+        config_shorten_float(text, sizeof(text), *(const double *)field);
+        n = snprintf(buf, size, "%s", text);
         break;
     case CONFIG_STATS:
         return config_format_stats(cfg, buf, size);
@@ -1135,18 +1144,6 @@ int config_format_value(const struct config *cfg, const char *key, char *buf,
     if (config_resolve_key(key, &t) < 0)
         return config_unknown("config", key);
     return config_format_target(cfg, &t, buf, size);
-}
-
-/* Shortest text that reads back to the same double, for q = 0.0001. */
-static void config_shorten_float(char *buf, size_t size, double v)
-{
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(buf, size, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    if (strspn(buf, "-0123456789") == strlen(buf) && strlen(buf) + 2 < size)
-        memcpy(buf + strlen(buf), ".0", 3);
 }
 
 /* Writes text as "# " comment lines of at most 79 columns. */
@@ -1175,10 +1172,7 @@ static int config_print_key(const struct config *cfg, FILE *out,
     const char *leaf = strrchr(t->key->name, '.') + 1;
     char value[CONFIG_STRING_MAX * 6 + 8];
 
-    if (t->key->type == CONFIG_FLOAT)
-        config_shorten_float(value, sizeof(value),
-                             *(const double *)config_field_const(cfg, t));
-    else if (config_format_target(cfg, t, value, sizeof(value)) < 0)
+    if (config_format_target(cfg, t, value, sizeof(value)) < 0)
         return error_set(ERROR_LIMIT, "%s: value too long", t->key->name);
     if (comments) {
         fprintf(out, "%s", first ? "" : "\n");
