@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Bad options exit 2 with a message; a file that cannot be written exits
+# 1 naming the file; --help exits 0.
+set -u
+if [ -z "${NETSPOT_SYNTH:-}" ]; then
+    echo "skipped: NETSPOT_SYNTH not set"
+    exit 77
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+
+expect() { # expect STATUS PATTERN ARGS...
+    local want=$1 pattern=$2
+    shift 2
+    "$NETSPOT_SYNTH" "$@" >"$work/out" 2>"$work/err"
+    local rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        echo "FAIL: netspot-synth $*: exit $rc, expected $want"
+        failed=$((failed + 1))
+    elif ! grep -q -e "$pattern" "$work/out" "$work/err"; then
+        echo "FAIL: netspot-synth $*: no '$pattern' in the output"
+        cat "$work/err"
+        failed=$((failed + 1))
+    fi
+}
+
+o=(-o "$work/x.pcap")
+expect 0 "Usage" --help
+expect 2 "no output file" --packets 10
+expect 2 "unknown option" "${o[@]}" --bogus
+expect 2 "packets" "${o[@]}" --packets -5
+expect 2 "packets" "${o[@]}" --packets 12x
+expect 2 "rate" "${o[@]}" --rate 0
+expect 2 "format" "${o[@]}" --format gzip
+expect 2 "sizes" "${o[@]}" --sizes huge
+expect 2 "vlan" "${o[@]}" --vlan 5000
+expect 2 "unknown kind" "${o[@]}" --attack teardrop@1+1
+expect 2 "bad duration" "${o[@]}" --attack synflood@1+0
+expect 2 "bad start" "${o[@]}" --attack synflood@x+1
+expect 2 "bad rate" "${o[@]}" --attack synflood@1+1:-3
+expect 2 "preset" "${o[@]}" --preset huge
+expect 2 "needs a value" "${o[@]}" --seed
+expect 1 "$work/missing/x.pcap" -o "$work/missing/x.pcap" --packets 10
+expect 1 "$work/nodir/t.json" -o "$work/y.pcap" --packets 10 \
+    --truth "$work/nodir/t.json"
+if [ -w /dev/full ]; then
+    expect 1 "/dev/full: write failed" -o /dev/full --packets 100000 \
+        --truth "$work/full.json"
+fi
+[ "$failed" -eq 0 ] && echo "ok: errors"
+[ "$failed" -eq 0 ] || exit 1
