@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Constraints a key puts on its value, checked when it is set. */
 enum config_flag {
@@ -992,10 +993,29 @@ int config_load_buffer(struct config *cfg, const char *buf, size_t len,
     return rc;
 }
 
+/* The original also read YAML and JSON files, chosen by extension. */
+static bool config_is_other_format(const char *path)
+{
+    static const char *const exts[] = {".json", ".yaml", ".yml"};
+    const char *dot = strrchr(path, '.');
+
+    for (size_t i = 0; dot != NULL && i < 3; i++)
+        if (strcasecmp(dot, exts[i]) == 0)
+            return true;
+    return false;
+}
+
 int config_load_file(struct config *cfg, const char *path)
 {
     struct toml_value *root;
-    int rc = toml_parse_file(path, &root);
+    int rc;
+
+    if (config_is_other_format(path))
+        return error_set(ERROR_UNSUPPORTED,
+                         "%s: only TOML configuration files are read; "
+                         "'netspot defaults' prints one to start from",
+                         path);
+    rc = toml_parse_file(path, &root);
 
     if (rc < 0)
         return rc;

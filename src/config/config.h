@@ -135,8 +135,9 @@ void config_free(struct config *cfg);
 
 /*
  * Merges the TOML file at path into cfg. Returns 0; ERROR_NOTFOUND when the
- * file does not exist; ERROR_IO when it cannot be read; ERROR_FORMAT or
- * ERROR_LIMIT for bad TOML; ERROR_INVALID for an unknown key, a wrong type
+ * file does not exist; ERROR_IO when it cannot be read; ERROR_UNSUPPORTED
+ * for a .json, .yaml or .yml file (the original's other formats); ERROR_FORMAT
+ * or ERROR_LIMIT for bad TOML; ERROR_INVALID for an unknown key, a wrong type
  * or a bad value. The detail names the file, the line and the key. On
  * failure cfg holds the keys set before the faulty one.
  */
