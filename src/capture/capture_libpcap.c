@@ -1,8 +1,8 @@
 /*
  * Capture files through libpcap, for the formats the native reader leaves
- * aside (and on request). libpcap reuses its buffer at every read, so the
- * first CAPTURE_LIBPCAP_COPY bytes of each packet are copied into the
- * batch's own storage: the decoders read headers only.
+ * aside (and on request). libpcap reuses its buffer at every read, so each
+ * packet is copied into the batch's own arena; a batch ends early when the
+ * next packet would not fit.
  */
 #include "capture/capture_impl.h"
 
@@ -12,13 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bytes kept per packet: every header netspot decodes fits well within. */
-#define CAPTURE_LIBPCAP_COPY 512
+/* Arena of a batch: four times the largest packet libpcap delivers
+ * (262144 bytes), so that a batch always holds at least one. */
+#define CAPTURE_LIBPCAP_ARENA (1u << 20)
 
 struct libpcap_reader {
     pcap_t *pcap;
     uint32_t linktype;
-    uint8_t storage[CAPTURE_BATCH_MAX][CAPTURE_LIBPCAP_COPY];
+    struct pcap_pkthdr *held_hdr; /* read but not delivered: arena full */
+    const u_char *held_data;
+    uint8_t arena[CAPTURE_LIBPCAP_ARENA];
 };
 
 /* libpcap reports DLT values; packets carry LINKTYPE values, as in files. */
@@ -29,29 +32,59 @@ static uint32_t libpcap_linktype(int dlt)
     return (uint32_t)dlt;
 }
 
+/* Seconds are unsigned in the file format; libpcap makes them signed. */
+static int64_t libpcap_ts(const struct pcap_pkthdr *h)
+{
+    /* Opened with nanosecond precision: tv_usec holds nanoseconds. */
+    return (int64_t)(uint32_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
+}
+
+static int libpcap_read(struct capture *c, struct libpcap_reader *r,
+                        struct pcap_pkthdr **h, const u_char **data)
+{
+    int rc;
+
+    if (r->held_hdr != NULL) {
+        *h = r->held_hdr;
+        *data = r->held_data;
+        r->held_hdr = NULL;
+        return 1;
+    }
+    rc = pcap_next_ex(r->pcap, h, data);
+    if (rc == PCAP_ERROR_BREAK)
+        return 0;
+    if (rc != 1)
+        return error_set(ERROR_TRUNCATED, "%s: %s", c->name,
+                         pcap_geterr(r->pcap));
+    return 1;
+}
+
 static int libpcap_next(struct capture *c, struct capture_batch *batch)
 {
     struct libpcap_reader *r = c->impl;
+    size_t used = 0;
 
     while (batch->n < CAPTURE_BATCH_MAX) {
         struct capture_packet *pkt = &batch->pkts[batch->n];
         struct pcap_pkthdr *h;
         const u_char *data;
-        int rc = pcap_next_ex(r->pcap, &h, &data);
+        int rc = libpcap_read(c, r, &h, &data);
 
-        if (rc == PCAP_ERROR_BREAK)
+        if (rc <= 0)
+            return rc < 0 ? rc : (int)batch->n;
+        if (h->caplen > CAPTURE_LIBPCAP_ARENA - used) {
+            /* libpcap keeps its buffer until the next read: hold on. */
+            r->held_hdr = h;
+            r->held_data = data;
             break;
-        if (rc != 1)
-            return error_set(ERROR_TRUNCATED, "%s: %s", c->name,
-                             pcap_geterr(r->pcap));
-        pkt->caplen =
-            h->caplen < CAPTURE_LIBPCAP_COPY ? h->caplen : CAPTURE_LIBPCAP_COPY;
-        memcpy(r->storage[batch->n], data, pkt->caplen);
-        pkt->data = r->storage[batch->n];
+        }
+        memcpy(r->arena + used, data, h->caplen);
+        pkt->data = r->arena + used;
+        pkt->caplen = h->caplen;
         pkt->wirelen = h->len < h->caplen ? h->caplen : h->len;
-        /* Opened with nanosecond precision: tv_usec holds nanoseconds. */
-        pkt->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
+        pkt->ts_ns = libpcap_ts(h);
         pkt->linktype = r->linktype;
+        used += h->caplen;
         batch->n++;
     }
     return (int)batch->n;

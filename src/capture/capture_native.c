@@ -62,6 +62,7 @@ struct native {
     /* pcap */
     bool nanosecond;
     uint32_t linktype;
+    uint32_t snaplen; /* bytes of a record delivered at most */
     /* pcapng */
     size_t n_ifaces;
     struct native_iface ifaces[CAPTURE_NATIVE_MAX_IFACES];
@@ -193,10 +194,12 @@ static int native_pcap_record(struct capture *c, struct native *r,
     if (rc != 0)
         return rc < 0 ? rc : 2;
     pkt->ts_ns = native_pcap_ts(r, native_u32(r, h), native_u32(r, h + 4));
-    pkt->caplen = caplen;
     pkt->wirelen = native_u32(r, h + 12);
     if (pkt->wirelen < caplen)
         pkt->wirelen = caplen;
+    /* A record longer than the file's snapshot length is cut to it, as
+     * libpcap does. */
+    pkt->caplen = caplen < r->snaplen ? caplen : r->snaplen;
     pkt->data = h + 16;
     pkt->linktype = r->linktype;
     r->pos += 16 + (uint64_t)caplen;
@@ -456,6 +459,9 @@ static int native_header(struct capture *c, struct native *r)
     r->nanosecond = magic == PCAP_MAGIC_NS;
     /* The upper bits of the link type field carry FCS information. */
     r->linktype = native_u32(r, h + 20) & 0x03ffffffu;
+    r->snaplen = native_u32(r, h + 16);
+    if (r->snaplen == 0 || r->snaplen > CAPTURE_NATIVE_MAX_RECORD)
+        r->snaplen = CAPTURE_NATIVE_MAX_RECORD;
     r->pos = 24;
     return 0;
 }

@@ -82,7 +82,7 @@ int cmd_run(int argc, char **argv)
         config_free(&cfg);
         return CMD_USAGE;
     }
-    rc = pipeline_run(&cfg, &sum);
+    rc = pipeline_run(&cfg, NULL, &sum);
     if (sum.packets > 0 || rc == 0)
         run_print_summary(&cfg, &sum);
     if (rc < 0)

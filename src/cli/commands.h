@@ -17,5 +17,6 @@ int cmd_ls(int argc, char **argv);
 int cmd_defaults(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_spot(int argc, char **argv);
+int cmd_counters(int argc, char **argv);
 
 #endif

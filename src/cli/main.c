@@ -17,6 +17,7 @@ static const struct main_command main_commands[] = {
     {"defaults", "def", cmd_defaults, "Print the default configuration"},
     {"config", NULL, cmd_config, "Check a file or show the configuration"},
     {"spot", NULL, cmd_spot, "Run one SPOT detector on numbers from stdin"},
+    {"counters", NULL, cmd_counters, "Print the raw counters of each period"},
 };
 
 #define MAIN_N_COMMANDS (sizeof(main_commands) / sizeof(main_commands[0]))

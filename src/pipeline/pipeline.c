@@ -28,6 +28,7 @@ struct pipeline {
     struct analyzer analyzer;
     struct export_set exports;
     struct pipeline_summary *sum;
+    const struct pipeline_hooks *hooks;
     int64_t period_ns;
     int64_t period_end; /* end of the current period, Unix ns */
     bool started;       /* the first packet has set the grid */
@@ -130,6 +131,8 @@ static void pipeline_close_period(struct pipeline *p)
 
     counters_read(&p->counters, &v);
     v.v[COUNTERS_REAL_TIME] = (uint64_t)pipeline_wall_ns();
+    if (p->hooks != NULL && p->hooks->period != NULL)
+        p->hooks->period(p->hooks->ctx, p->period_end, &v);
     analyzer_period(&p->analyzer, &v, p->period_end, &rec, alarms, &n_alarms);
     for (size_t i = 0; i < n_alarms; i++)
         p->sum->export_failures +=
@@ -237,13 +240,23 @@ static int pipeline_loop(struct pipeline *p)
     return 0;
 }
 
+static enum capture_reader pipeline_reader(const char *name)
+{
+    if (name != NULL && strcmp(name, "native") == 0)
+        return CAPTURE_READER_NATIVE;
+    if (name != NULL && strcmp(name, "libpcap") == 0)
+        return CAPTURE_READER_LIBPCAP;
+    return CAPTURE_READER_AUTO;
+}
+
 static int pipeline_prepare(struct pipeline *p)
 {
     const struct config *cfg = p->cfg;
     char series[256];
     int rc;
 
-    rc = capture_open_file(cfg->miner.device, CAPTURE_READER_AUTO, &p->cap);
+    rc = capture_open_file(cfg->miner.device,
+                           pipeline_reader(cfg->miner.reader), &p->cap);
     if (rc < 0)
         return rc;
     p->sum->reader = capture_reader_name(p->cap);
@@ -273,7 +286,8 @@ static void pipeline_finish(struct pipeline *p)
     p->sum->elapsed_s = pipeline_now() - p->start_time;
 }
 
-int pipeline_run(const struct config *cfg, struct pipeline_summary *sum)
+int pipeline_run(const struct config *cfg, const struct pipeline_hooks *hooks,
+                 struct pipeline_summary *sum)
 {
     struct pipeline p;
     int rc;
@@ -282,6 +296,7 @@ int pipeline_run(const struct config *cfg, struct pipeline_summary *sum)
     memset(sum, 0, sizeof(*sum));
     p.cfg = cfg;
     p.sum = sum;
+    p.hooks = hooks;
     p.period_ns = cfg->analyzer.period_ns;
     p.start_time = pipeline_now();
     p.progress = isatty(STDERR_FILENO) && log_enabled(LOG_INFO);

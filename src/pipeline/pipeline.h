@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "decode/decode.h"
+#include "stats/counters.h"
 
 #include <stdint.h>
 
@@ -29,15 +30,23 @@ struct pipeline_summary {
     int stopped_by_signal;      /* SIGINT or SIGTERM ended the run */
 };
 
+/* Optional observer of each period's counters, called before the analyzer
+ * with the end of the period (Unix ns) and the merged values. */
+struct pipeline_hooks {
+    void (*period)(void *ctx, int64_t time_ns, const struct counters_values *v);
+    void *ctx;
+};
+
 /*
  * Runs the analysis of cfg to its end: the end of a capture file, or a
  * stop signal (SIGINT, SIGTERM), after which the current period is flushed
  * and every exporter closed. SIGHUP reopens output files. Fills sum.
- * Returns 0; or a negative code with a detail (an unreadable source, an
- * exporter that cannot start, a capture file broken partway, in which case
- * every packet before the break was analysed and flushed).
+ * hooks may be NULL. Returns 0; or a negative code with a detail (an unreadable
+ * source, an exporter that cannot start, a capture file broken partway, in
+ * which case every packet before the break was analysed and flushed).
  */
-int pipeline_run(const struct config *cfg, struct pipeline_summary *sum);
+int pipeline_run(const struct config *cfg, const struct pipeline_hooks *hooks,
+                 struct pipeline_summary *sum);
 
 /*
  * Series name of a source, used in file names and exporters: a capture
