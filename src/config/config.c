@@ -70,7 +70,8 @@ static const struct config_key config_keys[] = {
     {"analyzer.detector_state", CONFIG_STRING,
      CONFIG_OFF(analyzer.detector_state), CONFIG_F_NULLABLE | CONFIG_F_PATH,
      NULL, 0,
-     "File the detectors are restored from and saved to (empty: none)"},
+     "Folder the detectors are restored from at start and saved to at "
+     "the end, one NAME.spot file per statistic (empty: none)"},
     {"spot.depth", CONFIG_INT, CONFIG_OFF(spot.depth), CONFIG_F_SPOT, NULL,
      CONFIG_SPOT_DEPTH, "Number of observations to build a local model"},
     {"spot.q", CONFIG_FLOAT, CONFIG_OFF(spot.q), CONFIG_F_SPOT, NULL,

@@ -36,7 +36,7 @@ struct config_analyzer {
     int64_t period_ns; /* length of a period */
     int n_stats;       /* statistics loaded, in load order */
     enum stats_id stats[STATS_COUNT];
-    char *detector_state; /* file detectors are saved to/restored from */
+    char *detector_state; /* folder of saved detectors, or NULL */
 };
 
 struct config_console {
