@@ -25,10 +25,14 @@ static int setup_file(void **state)
                                "[analyzer]\nperiod = \"2s\"\n"
                                "stats = [\"PERF\", \"R_ACK\"]\n"
                                "[spot]\nq = 1e-3\n";
+    size_t n;
     int fd;
 
     (void)state;
-    snprintf(config_path, sizeof(config_path), "/tmp/netspot-optXXXXXX");
+    /* mkstemp() replaces the six 'X' that end the template. */
+    n = (size_t)snprintf(config_path, sizeof(config_path), "/tmp/netspot-opt");
+    memset(config_path + n, 'X', 6);
+    config_path[n + 6] = '\0';
     fd = mkstemp(config_path);
     if (fd < 0 || write(fd, text, sizeof(text) - 1) < 0)
         return -1;
