@@ -249,6 +249,12 @@ static enum capture_reader pipeline_reader(const char *name)
     return CAPTURE_READER_AUTO;
 }
 
+static bool pipeline_has_state(const struct config *cfg)
+{
+    return cfg->analyzer.detector_state != NULL &&
+           cfg->analyzer.detector_state[0] != '\0';
+}
+
 static int pipeline_prepare(struct pipeline *p)
 {
     const struct config *cfg = p->cfg;
@@ -264,9 +270,26 @@ static int pipeline_prepare(struct pipeline *p)
     if (rc == 0)
         rc = analyzer_init(&p->analyzer, cfg->analyzer.stats,
                            cfg->analyzer.n_stats, cfg->spot_stat, p->period_ns);
+    /* A detector that cannot be restored learns afresh: not fatal. */
+    if (rc == 0 && pipeline_has_state(cfg))
+        analyzer_restore(&p->analyzer, cfg->analyzer.detector_state);
     pipeline_series_name(cfg->miner.device, series, sizeof(series));
     if (rc == 0)
         rc = pipeline_exports(p, series);
+    return rc;
+}
+
+/* Saves the detectors for the next run; returns 0 or a negative code. */
+static int pipeline_save_state(const struct pipeline *p)
+{
+    int rc;
+
+    if (!pipeline_has_state(p->cfg))
+        return 0;
+    rc = analyzer_save(&p->analyzer, p->cfg->analyzer.detector_state);
+    if (rc == 0)
+        log_write(LOG_INFO, "pipeline", "detectors saved in %s",
+                  p->cfg->analyzer.detector_state);
     return rc;
 }
 
@@ -303,8 +326,13 @@ int pipeline_run(const struct config *cfg, const struct pipeline_hooks *hooks,
     pipeline_signals();
     rc = pipeline_prepare(&p);
     if (rc == 0) {
+        int saved;
+
         rc = pipeline_loop(&p);
         pipeline_finish(&p);
+        saved = pipeline_save_state(&p);
+        if (rc == 0)
+            rc = saved;
     }
     sum->export_failures += (uint64_t)export_set_close(&p.exports);
     analyzer_free(&p.analyzer);
