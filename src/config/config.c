@@ -866,6 +866,10 @@ static int config_apply_value(struct config *cfg, const char *origin,
                               const char *name, const struct config_target *t,
                               const struct toml_value *v)
 {
+    /* A NUL escaped as \u0000 would silently cut a path or a filter. */
+    if (v->type == TOML_STRING && strlen(v->u.str.ptr) != v->u.str.len)
+        return error_set(ERROR_INVALID, "%s: %s: contains a NUL character",
+                         origin, name);
     switch (t->key->type) {
     case CONFIG_STRING:
         if (v->type == TOML_STRING)
@@ -971,7 +975,8 @@ static int config_apply_table(struct config *cfg, const char *file,
 
         n = snprintf(name, sizeof(name), "%s%s%s", prefix, prefix[0] ? "." : "",
                      tb->u.table.keys[i]);
-        if (n < 0 || (size_t)n >= sizeof(name))
+        if (n < 0 || (size_t)n >= sizeof(name) ||
+            strlen(tb->u.table.keys[i]) != tb->u.table.key_lens[i])
             return error_set(ERROR_NOTFOUND, "%s:%d: unknown key '%.60s...'",
                              file, tb->u.table.values[i]->line, name);
         rc = config_apply_entry(cfg, file, name, tb->u.table.values[i]);

@@ -198,6 +198,10 @@ static void test_bad_files(void **state)
     load_bad("miner = 3\n", ERROR_NOTFOUND, "unknown key 'miner'");
     load_bad("[miner]\ndevice = \"\"\n", ERROR_INVALID, "may not be empty");
     load_bad("[miner\n", ERROR_FORMAT, "t.toml:1:7: expected ']'");
+    load_bad("[miner]\ndevice = \"a\\u0000b\"\n", ERROR_INVALID,
+             "miner.device: contains a NUL character");
+    load_bad("[miner]\n\"device\\u0000\" = \"a\"\n", ERROR_NOTFOUND,
+             "t.toml:2: unknown key");
 }
 
 struct duration_case {
