@@ -42,8 +42,9 @@ struct toml_buf {
     size_t cap;
 };
 
-/* A dotted key: its parts, each NUL-terminated. */
+/* A dotted key: its parts, each NUL-terminated, and where it starts. */
 struct toml_key {
+    size_t pos;
     size_t n;
     struct toml_buf parts[TOML_MAX_DEPTH];
 };
@@ -599,6 +600,8 @@ static int toml_key(struct toml_parser *p, struct toml_key *k)
         b = &k->parts[k->n++];
         memset(b, 0, sizeof(*b));
         toml_skip_ws(p);
+        if (k->n == 1)
+            k->pos = p->pos;
         rc = toml_key_part(p, b);
         if (rc < 0)
             return rc;
@@ -1030,6 +1033,8 @@ static int toml_redefined(struct toml_parser *p, const struct toml_key *k,
     char name[256];
     size_t n = 0;
 
+    /* The message points at the key, not at the value after it. */
+    p->pos = k->pos;
     name[0] = '\0';
     for (size_t i = 0; i <= upto && i < k->n && n < sizeof(name); i++)
         n += (size_t)snprintf(name + n, sizeof(name) - n, "%s%s", i ? "." : "",

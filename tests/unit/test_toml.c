@@ -88,8 +88,8 @@ static void test_errors_name_line_and_column(void **state)
     (void)state;
     parse_bad("a = 1\nb = \n", ERROR_FORMAT,
               "t.toml:2:5: expected a value, got end of line");
-    parse_bad("a = 1\na = 2\n", ERROR_FORMAT, "t.toml:2:6: key 'a' is already");
-    parse_bad("[t]\n[t]\n", ERROR_FORMAT, "t.toml:2:4: key 't' is already");
+    parse_bad("a = 1\na = 2\n", ERROR_FORMAT, "t.toml:2:1: key 'a' is already");
+    parse_bad("[t]\n[t]\n", ERROR_FORMAT, "t.toml:2:2: key 't' is already");
     parse_bad("a = \"open\n", ERROR_FORMAT, "control character 0x0a");
     parse_bad("a = 1 b = 2\n", ERROR_FORMAT, "expected end of line, got 'b'");
     parse_bad("a = 0123\n", ERROR_FORMAT, "invalid number '0123'");
