@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The bash completion script completes commands, flags read from
+# `netspot defaults`, statistic names and the words of fixed-set keys.
+set -u
+if [ -z "${NETSPOT_BIN:-}" ] || [ -z "${NETSPOT_SOURCE_DIR:-}" ]; then
+    echo "skipped: NETSPOT_BIN and NETSPOT_SOURCE_DIR not set"
+    exit 77
+fi
+# shellcheck source=/dev/null
+source "$NETSPOT_SOURCE_DIR/scripts/netspot.bash-completion"
+failed=0
+
+# expect WORD ARGS...: completing the words ARGS (the last one is being
+# typed) must offer WORD.
+expect() {
+    local want=$1
+    shift
+    COMP_WORDS=("$NETSPOT_BIN" "$@")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMPREPLY=()
+    _netspot
+    if [[ " ${COMPREPLY[*]} " != *" $want "* ]]; then
+        echo "FAIL: '$*' offers '${COMPREPLY[*]}', not '$want'"
+        failed=$((failed + 1))
+    fi
+}
+
+expect run r
+expect defaults de
+expect --spot.max_excess run --spot.m
+expect --exporter.file.alarm run --exporter.file.a
+expect --miner.filter serve --miner.f
+expect R_SYN run -s R_S
+expect R_ARP run --analyzer.stats R_A
+expect libpcap run --miner.reader lib
+expect csv run --exporter.socket.format c
+expect debug run -l de
+expect show config s
+expect false run --miner.promiscuous f
+
+if [ "$failed" -ne 0 ]; then
+    echo "$failed completion check(s) failed"
+    exit 1
+fi
+echo "all completion checks passed"
