@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(build-essential cmake pkg-config libpcap-dev libcmocka-dev
     libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev tshark tcpreplay
-    iproute2 clang-format)
+    iproute2 clang-format python3 time)
 
 install_packages() {
     local missing=()
@@ -38,7 +38,14 @@ demo() {
     local out="$root/build/demo"
     mkdir -p "$out"
     "$root/build/netspot-synth" --preset demo -o "$out/demo.pcap"
-    "$root/build/netspot" run -d "$out/demo.pcap" -c "$root/examples/demo.toml"
+    echo "== alarms (stdout), then the summary (stderr)"
+    (cd "$root" &&
+        build/netspot run -d build/demo/demo.pcap -c examples/demo.toml)
+    echo "== the last records, from $out/netspot_demo_data.json"
+    tail -n 3 "$out/netspot_demo_data.json"
+    echo "== the attacks injected, from $out/demo.pcap.truth.json"
+    grep -o '"kind": "[a-z]*"[^}]*"start_s": [0-9.]*' \
+        "$out/demo.pcap.truth.json" | sed 's/"description.*"start_s"/ at/'
 }
 
 check_format() {
