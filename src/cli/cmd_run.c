@@ -73,7 +73,8 @@ int cmd_run(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "netspot: run: %s\n", error_detail());
         config_free(&cfg);
-        return rc == ERROR_USAGE ? CMD_USAGE : CMD_FAILURE;
+        /* A bad flag, value or configuration file is the user's to fix. */
+        return CMD_USAGE;
     }
     log_set_level(cfg.log_level);
     if (cfg.analyzer.n_stats == 0) {
