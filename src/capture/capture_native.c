@@ -165,6 +165,22 @@ static int native_truncated(struct capture *c, const struct native *r,
         c->name, what, (unsigned long long)r->pos, (unsigned long long)r->size);
 }
 
+/* Fills pkt from the record whose header is at h, and moves past it. */
+static inline void native_pcap_fill(struct native *r, const uint8_t *h,
+                                    uint32_t caplen, struct capture_packet *pkt)
+{
+    pkt->ts_ns = native_pcap_ts(r, native_u32(r, h), native_u32(r, h + 4));
+    pkt->wirelen = native_u32(r, h + 12);
+    if (pkt->wirelen < caplen)
+        pkt->wirelen = caplen;
+    /* A record longer than the file's snapshot length is cut to it, as
+     * libpcap does. */
+    pkt->caplen = caplen < r->snaplen ? caplen : r->snaplen;
+    pkt->data = h + 16;
+    pkt->linktype = r->linktype;
+    r->pos += 16 + (uint64_t)caplen;
+}
+
 /* Reads one pcap record; returns 1 when added, 0 at the end, 2 when the
  * batch must end first, or a negative code. */
 static int native_pcap_record(struct capture *c, struct native *r,
@@ -178,6 +194,16 @@ static int native_pcap_record(struct capture *c, struct native *r,
         return 0;
     if (r->size - r->pos < 16)
         return native_truncated(c, r, "record header");
+    /* Most records lie inside the window: read them without a call. */
+    if (r->pos + 16 <= r->map_off + r->map_len) {
+        h = r->map + (r->pos - r->map_off);
+        caplen = native_u32(r, h + 8);
+        if (caplen <= r->snaplen &&
+            r->pos + 16 + caplen <= r->map_off + r->map_len) {
+            native_pcap_fill(r, h, caplen, pkt);
+            return 1;
+        }
+    }
     rc = native_view(c, r, r->pos, 16, may_remap, &h);
     if (rc != 0)
         return rc < 0 ? rc : 2;
@@ -193,16 +219,7 @@ static int native_pcap_record(struct capture *c, struct native *r,
     rc = native_view(c, r, r->pos, 16 + (uint64_t)caplen, may_remap, &h);
     if (rc != 0)
         return rc < 0 ? rc : 2;
-    pkt->ts_ns = native_pcap_ts(r, native_u32(r, h), native_u32(r, h + 4));
-    pkt->wirelen = native_u32(r, h + 12);
-    if (pkt->wirelen < caplen)
-        pkt->wirelen = caplen;
-    /* A record longer than the file's snapshot length is cut to it, as
-     * libpcap does. */
-    pkt->caplen = caplen < r->snaplen ? caplen : r->snaplen;
-    pkt->data = h + 16;
-    pkt->linktype = r->linktype;
-    r->pos += 16 + (uint64_t)caplen;
+    native_pcap_fill(r, h, caplen, pkt);
     return 1;
 }
 

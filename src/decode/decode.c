@@ -369,7 +369,9 @@ static void decode_sll(const uint8_t *p, uint32_t len, uint32_t hdr,
 void decode_packet(const uint8_t *data, uint32_t caplen, uint32_t linktype,
                    struct decode_result *out, struct decode_stats *st)
 {
-    memset(out, 0, sizeof(*out));
+    /* Fields are valid only under their flags: clearing these is enough. */
+    out->flags = 0;
+    out->tcp_flags = 0;
     switch (linktype) {
     case DECODE_LINKTYPE_ETHERNET:
         decode_ethernet(data, caplen, out, st);
