@@ -335,10 +335,14 @@ main() {
         fi
     done
     if [ "$hosts_input" -eq 1 ]; then
-        # A million local hosts at a million packets per second: each
-        # one-second period sees close to a million distinct addresses.
+        # Background conversations last many packets, so they bring only
+        # about 40 000 new addresses a second. A SYN flood from spoofed
+        # sources and a scan of a million local hosts, each at a million
+        # packets a second, give every one-second period about a million
+        # distinct source and a million distinct destination addresses.
         make_input "hosts-10M" --preset bench-small --packets 10000000 \
-            --hosts 1000000 --rate 1000000
+            --hosts 1000000 --rate 1000000 \
+            --attack synflood@0+100:1000000 --attack hscan@0+100:1000000
         names+=("hosts-10M")
     fi
 

@@ -441,17 +441,26 @@ struct conv {
     uint16_t counter;
 };
 
+/* Answers in flight to a scan's probes: the probes go on while earlier
+ * ones are answered. When the ring is full a probe stays unanswered. */
+#define SYNTH_REPLY_RING 256
+
 struct attack {
     struct attack_spec spec;
     double rate;
-    uint64_t start_ns, end_ns, next_ns; /* from the capture start */
+    uint64_t start_ns, end_ns; /* window, from the capture start */
+    uint64_t next_ns;          /* the next packet, probe or answer */
+    uint64_t probe_ns;         /* the next probe */
+    bool next_is_reply;
+    bool done;
     uint64_t packets;
     uint32_t probes;
-    bool reply_pending;
-    bool done;
     uint16_t sport;
     uint32_t target;  /* endpoint id of the victim or the insider */
     struct conv conv; /* the exfiltration session */
+    uint64_t reply_ns[SYNTH_REPLY_RING];
+    uint32_t reply_probe[SYNTH_REPLY_RING];
+    uint32_t reply_head, reply_len;
 };
 
 struct synth {
@@ -1519,13 +1528,41 @@ static uint64_t attack_gap(struct synth *s, const struct attack *a)
     return (uint64_t)(-log(rng_unit(&s->rng)) / a->rate * 1e9) + 1;
 }
 
-/* Round-trip time of a reply on the local segment: 100 to 600 us. */
+/* Round-trip time of an answer on the local segment: 100 to 600 us. */
 static uint64_t reply_gap(struct synth *s)
 {
     return 100000u + rng_below(&s->rng, 500000);
 }
 
-static void synflood_step(struct synth *s, struct attack *a, struct pkt *k)
+/* Queues the answer to the probe just sent; answers leave in order. */
+static void reply_push(struct synth *s, struct attack *a)
+{
+    uint64_t at = a->probe_ns + reply_gap(s);
+    uint32_t last, tail;
+
+    if (a->reply_len == SYNTH_REPLY_RING)
+        return;
+    if (a->reply_len > 0) {
+        last = (a->reply_head + a->reply_len - 1) % SYNTH_REPLY_RING;
+        if (at < a->reply_ns[last])
+            at = a->reply_ns[last];
+    }
+    tail = (a->reply_head + a->reply_len) % SYNTH_REPLY_RING;
+    a->reply_ns[tail] = at;
+    a->reply_probe[tail] = a->probes;
+    a->reply_len++;
+}
+
+static uint32_t reply_pop(struct attack *a)
+{
+    uint32_t probe = a->reply_probe[a->reply_head];
+
+    a->reply_head = (a->reply_head + 1) % SYNTH_REPLY_RING;
+    a->reply_len--;
+    return probe;
+}
+
+static void synflood_probe(struct synth *s, struct attack *a, struct pkt *k)
 {
     pkt_raw4(s, k, random_public_v4(s), a->target, IPPROTO_TCP_);
     k->sport = (uint16_t)(1024 + rng_below(&s->rng, 64512));
@@ -1536,21 +1573,11 @@ static void synflood_step(struct synth *s, struct attack *a, struct pkt *k)
     k->window = 1024;
 }
 
-/* A probe from the scanner, or the victim's reset for a closed port; the
- * other probes are dropped by a firewall and get no answer. */
-static void scan_step(struct synth *s, struct attack *a, struct pkt *k,
-                      uint32_t dst, uint16_t dport, uint32_t scanner)
+/* A SYN from the scanner; one probe in eight draws a reset (a closed
+ * port), the others are dropped by a firewall. */
+static bool scan_probe(struct synth *s, const struct attack *a, struct pkt *k,
+                       uint32_t scanner, uint32_t dst, uint16_t dport)
 {
-    if (a->reply_pending) {
-        pkt_route(s, k, dst, EP_ID(EP_REMOTE, 0), false, IPPROTO_TCP_);
-        k->dst4 = scanner;
-        k->sport = dport;
-        k->dport = a->sport;
-        k->ack = a->probes * 7919u + 1;
-        k->flags = TCP_RST | TCP_ACK;
-        a->reply_pending = false;
-        return;
-    }
     pkt_raw4(s, k, scanner, dst, IPPROTO_TCP_);
     k->sport = a->sport;
     k->dport = dport;
@@ -1558,67 +1585,74 @@ static void scan_step(struct synth *s, struct attack *a, struct pkt *k,
     k->flags = TCP_SYN;
     k->syn_opts = 1;
     k->window = 1024;
-    a->reply_pending = rng_chance(&s->rng, 8);
-    if (!a->reply_pending)
-        a->probes++;
+    return rng_chance(&s->rng, 8);
 }
 
-static void hscan_step(struct synth *s, struct attack *a, struct pkt *k)
+static void scan_reply(const struct synth *s, const struct attack *a,
+                       struct pkt *k, uint32_t probe, uint32_t scanner,
+                       uint32_t dst, uint16_t dport)
 {
-    uint32_t dst = EP_ID(EP_LOCAL, a->probes % s->opt.hosts);
-    bool reply = a->reply_pending;
-
-    scan_step(s, a, k, dst, 445, ADDR_SCANNER_H);
-    if (reply)
-        a->probes++;
+    pkt_route(s, k, dst, EP_ID(EP_REMOTE, 0), false, IPPROTO_TCP_);
+    k->dst4 = scanner;
+    k->sport = dport;
+    k->dport = a->sport;
+    k->ack = probe * 7919u + 1;
+    k->flags = TCP_RST | TCP_ACK;
 }
 
-static void vscan_step(struct synth *s, struct attack *a, struct pkt *k)
+static uint32_t hscan_host(const struct synth *s, uint32_t probe)
 {
-    /* Ports 1..65535 in a scrambled order, as scanners randomise. */
-    uint16_t port = (uint16_t)(((a->probes + 1) * 40503u) & 0xffffu);
-    bool reply = a->reply_pending;
-
-    if (port == 0)
-        port = 1;
-    scan_step(s, a, k, a->target, port, ADDR_SCANNER_V);
-    if (reply)
-        a->probes++;
+    return EP_ID(EP_LOCAL, probe % s->opt.hosts);
 }
 
-static void arpscan_step(struct synth *s, struct attack *a, struct pkt *k)
+/* Ports 1..65535 in a scrambled order, as scanners randomise. */
+static uint16_t vscan_port(uint32_t probe)
+{
+    uint16_t port = (uint16_t)(((probe + 1) * 40503u) & 0xffffu);
+
+    return port == 0 ? 1 : port;
+}
+
+static uint32_t arpscan_host(uint32_t probe)
+{
+    return EP_ID(EP_LOCAL, probe & 0xffffu);
+}
+
+/* A who-has for the next address; the hosts that exist answer. */
+static bool arpscan_probe(const struct synth *s, const struct attack *a,
+                          struct pkt *k)
 {
     static const uint8_t zero[6];
-    uint32_t probed = EP_ID(EP_LOCAL, a->probes & 0xffffu);
+    uint32_t probed = arpscan_host(a->probes);
+
+    memset(k, 0, sizeof *k);
+    k->vlan = vlan_of(s, a->target, a->target);
+    arp_fill(k, 1, a->target, probed, zero);
+    return EP_INDEX(probed) < s->opt.hosts && probed != a->target;
+}
+
+static void arpscan_reply(const struct synth *s, const struct attack *a,
+                          struct pkt *k, uint32_t probe)
+{
     uint8_t mac[6];
 
     memset(k, 0, sizeof *k);
     k->vlan = vlan_of(s, a->target, a->target);
-    if (a->reply_pending) {
-        ep_mac(a->target, mac);
-        arp_fill(k, 2, probed, a->target, mac);
-        a->reply_pending = false;
-        a->probes++;
-        return;
-    }
-    arp_fill(k, 1, a->target, probed, zero);
-    /* Hosts that exist answer. */
-    a->reply_pending = EP_INDEX(probed) < s->opt.hosts && probed != a->target;
-    if (!a->reply_pending)
-        a->probes++;
+    ep_mac(a->target, mac);
+    arp_fill(k, 2, arpscan_host(probe), a->target, mac);
 }
 
-static void icmpflood_step(struct synth *s, struct attack *a, struct pkt *k)
+static void icmpflood_probe(struct synth *s, struct attack *a, struct pkt *k)
 {
     pkt_raw4(s, k, random_public_v4(s), a->target, IPPROTO_ICMP_);
     k->icmp_type = 8;
     k->ident = (uint16_t)rng_next(&s->rng);
-    k->counter = (uint16_t)a->probes++;
+    k->counter = (uint16_t)a->probes;
     k->pay = PAY_PING;
     k->paylen = small(s) ? SMALL_ICMP_PAYLOAD : 56;
 }
 
-static void udpamp_step(struct synth *s, struct attack *a, struct pkt *k)
+static void udpamp_probe(struct synth *s, struct attack *a, struct pkt *k)
 {
     bool ntp = rng_chance(&s->rng, 3);
 
@@ -1628,10 +1662,9 @@ static void udpamp_step(struct synth *s, struct attack *a, struct pkt *k)
     k->ident = (uint16_t)rng_next(&s->rng);
     k->pay = ntp ? PAY_NTP_MONLIST : PAY_DNS_AMP;
     k->paylen = ntp ? 440 : (uint16_t)(1200 + rng_below(&s->rng, 272));
-    a->probes++;
 }
 
-static void exfil_step(struct synth *s, struct attack *a, struct pkt *k)
+static void exfil_probe(struct synth *s, struct attack *a, struct pkt *k)
 {
     tcp_step(s, &a->conv, k);
     /* The drop host is outside the model's address plan. */
@@ -1639,40 +1672,78 @@ static void exfil_step(struct synth *s, struct attack *a, struct pkt *k)
         k->src4 = ADDR_DROP;
     else
         k->dst4 = ADDR_DROP;
-    if (a->conv.phase == TCP_P_DONE)
+}
+
+/* The attack's next own packet; returns whether it will be answered. */
+static bool attack_probe(struct synth *s, struct attack *a, struct pkt *k)
+{
+    switch (a->spec.kind) {
+    case ATTACK_SYNFLOOD:
+        synflood_probe(s, a, k);
+        return false;
+    case ATTACK_HSCAN:
+        return scan_probe(s, a, k, ADDR_SCANNER_H, hscan_host(s, a->probes),
+                          445);
+    case ATTACK_VSCAN:
+        return scan_probe(s, a, k, ADDR_SCANNER_V, a->target,
+                          vscan_port(a->probes));
+    case ATTACK_ARPSCAN:
+        return arpscan_probe(s, a, k);
+    case ATTACK_ICMPFLOOD:
+        icmpflood_probe(s, a, k);
+        return false;
+    case ATTACK_UDPAMP:
+        udpamp_probe(s, a, k);
+        return false;
+    default:
+        exfil_probe(s, a, k);
+        return false;
+    }
+}
+
+static void attack_reply(const struct synth *s, const struct attack *a,
+                         struct pkt *k, uint32_t probe)
+{
+    if (a->spec.kind == ATTACK_HSCAN)
+        scan_reply(s, a, k, probe, ADDR_SCANNER_H, hscan_host(s, probe), 445);
+    else if (a->spec.kind == ATTACK_VSCAN)
+        scan_reply(s, a, k, probe, ADDR_SCANNER_V, a->target,
+                   vscan_port(probe));
+    else
+        arpscan_reply(s, a, k, probe);
+}
+
+/* Picks the attack's next packet: an answer due before the next probe,
+ * the next probe while the window lasts, or nothing (done). The
+ * exfiltration session runs to its end whatever the window. */
+static void attack_schedule(struct attack *a)
+{
+    bool probing = a->spec.kind == ATTACK_EXFIL ? a->conv.phase != TCP_P_DONE
+                                                : a->probe_ns < a->end_ns;
+    bool answer = a->reply_len > 0 &&
+                  (!probing || a->reply_ns[a->reply_head] <= a->probe_ns);
+
+    a->next_is_reply = answer;
+    if (answer)
+        a->next_ns = a->reply_ns[a->reply_head];
+    else if (probing)
+        a->next_ns = a->probe_ns;
+    else
         a->done = true;
 }
 
 static void attack_step(struct synth *s, struct attack *a, struct pkt *k)
 {
-    switch (a->spec.kind) {
-    case ATTACK_SYNFLOOD:
-        synflood_step(s, a, k);
-        break;
-    case ATTACK_HSCAN:
-        hscan_step(s, a, k);
-        break;
-    case ATTACK_VSCAN:
-        vscan_step(s, a, k);
-        break;
-    case ATTACK_ARPSCAN:
-        arpscan_step(s, a, k);
-        break;
-    case ATTACK_ICMPFLOOD:
-        icmpflood_step(s, a, k);
-        break;
-    case ATTACK_UDPAMP:
-        udpamp_step(s, a, k);
-        break;
-    default:
-        exfil_step(s, a, k);
-        break;
+    if (a->next_is_reply) {
+        attack_reply(s, a, k, reply_pop(a));
+    } else {
+        if (attack_probe(s, a, k))
+            reply_push(s, a);
+        a->probes++;
+        a->probe_ns += attack_gap(s, a);
     }
     a->packets++;
-    a->next_ns += a->reply_pending ? reply_gap(s) : attack_gap(s, a);
-    if (a->spec.kind != ATTACK_EXFIL && !a->reply_pending &&
-        a->next_ns >= a->end_ns)
-        a->done = true;
+    attack_schedule(a);
 }
 
 static void attack_init(struct synth *s, struct attack *a,
@@ -1687,6 +1758,7 @@ static void attack_init(struct synth *s, struct attack *a,
     a->start_ns = (uint64_t)(spec->start * 1e9);
     a->end_ns = (uint64_t)((spec->start + spec->duration) * 1e9);
     a->next_ns = a->start_ns;
+    a->probe_ns = a->start_ns;
     a->sport = (uint16_t)(40000 + rng_below(&s->rng, 20000));
     switch (spec->kind) {
     case ATTACK_SYNFLOOD:
