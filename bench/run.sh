@@ -234,29 +234,41 @@ report() {
 }
 
 # Throughput (millions of packets per second) against input size, log
-# scale in x, one line per program and packet-size family.
+# scale in x, one line per program and input family, the legend on the
+# right.
 plot_svg() {
     awk -F'\t' '
-    function xpos(n) { return 70 + (log(n) / log(10) - 5.5) / 3 * 500 }
+    function xpos(n) { return 70 + (log(n) / log(10) - 5.5) / 3 * 430 }
     function ypos(v) { return 330 - v / ymax * 290 }
     {
         fam = $1; sub(/-.*/, "", fam)
         key = $3 " (" fam ")"
         if (!(key in seen)) { seen[key] = 1; keys[++nk] = key }
-        pts[key] = pts[key] sprintf("%.1f,%.1f ", $2, $5 / 1e6)
+        pts[key] = pts[key] sprintf("%.1f,%.3f ", $2, $5 / 1e6)
         if ($5 / 1e6 > ymax) ymax = $5 / 1e6
     }
     END {
-        if (ymax == 0) ymax = 1
-        ymax = ymax * 1.15
+        # Grid steps of 1, 2 or 5 times a power of ten.
+        if (ymax <= 0) ymax = 1
+        step = 10 ^ int(log(ymax / 4) / log(10))
+        if (ymax / 4 > step * 5) step *= 10
+        else if (ymax / 4 > step * 2) step *= 5
+        else if (ymax / 4 > step) step *= 2
+        ymax = step * (int(ymax / step) + 1)
         split("#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 " \
-              "#7f7f7f", col, " ")
-        print "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" " \
+              "#7f7f7f #bcbd22 #17becf #393b79 #ad494a", col, " ")
+        print "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"800\" " \
               "height=\"400\" font-family=\"sans-serif\" font-size=\"12\">"
-        print "<rect width=\"640\" height=\"400\" fill=\"white\"/>"
-        print "<text x=\"320\" y=\"20\" text-anchor=\"middle\" " \
+        print "<rect width=\"800\" height=\"400\" fill=\"white\"/>"
+        print "<text x=\"285\" y=\"22\" text-anchor=\"middle\" " \
               "font-size=\"14\">Throughput against input size</text>"
-        print "<line x1=\"70\" y1=\"330\" x2=\"590\" y2=\"330\" " \
+        for (v = 0; v <= ymax + step / 2; v += step) {
+            printf "<line x1=\"65\" y1=\"%.1f\" x2=\"500\" y2=\"%.1f\" " \
+                   "stroke=\"#ddd\"/>\n", ypos(v), ypos(v)
+            printf "<text x=\"60\" y=\"%.1f\" text-anchor=\"end\">%g" \
+                   "</text>\n", ypos(v) + 4, v
+        }
+        print "<line x1=\"70\" y1=\"330\" x2=\"500\" y2=\"330\" " \
               "stroke=\"black\"/>"
         print "<line x1=\"70\" y1=\"40\" x2=\"70\" y2=\"330\" " \
               "stroke=\"black\"/>"
@@ -267,31 +279,28 @@ plot_svg() {
             printf "<text x=\"%.1f\" y=\"350\" text-anchor=\"middle\">" \
                    "%s</text>\n", x, e == 6 ? "1M" : e == 7 ? "10M" : "100M"
         }
-        for (i = 0; i <= 4; i++) {
-            v = ymax * i / 4
-            printf "<line x1=\"65\" y1=\"%.1f\" x2=\"590\" y2=\"%.1f\" " \
-                   "stroke=\"#ddd\"/>\n", ypos(v), ypos(v)
-            printf "<text x=\"60\" y=\"%.1f\" text-anchor=\"end\">%.1f" \
-                   "</text>\n", ypos(v) + 4, v
-        }
-        print "<text x=\"330\" y=\"375\" text-anchor=\"middle\">" \
+        print "<text x=\"285\" y=\"375\" text-anchor=\"middle\">" \
               "packets in the capture (log scale)</text>"
         print "<text x=\"18\" y=\"185\" text-anchor=\"middle\" " \
               "transform=\"rotate(-90 18 185)\">million packets/s</text>"
         for (k = 1; k <= nk; k++) {
-            c = col[(k - 1) % 8 + 1]
+            c = col[(k - 1) % 12 + 1]
             n = split(pts[keys[k]], p, " ")
             line = ""
             for (i = 1; i <= n; i++) {
                 split(p[i], xy, ",")
                 line = line sprintf("%.1f,%.1f ", xpos(xy[1]), ypos(xy[2]))
-                printf "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" " \
+                printf "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" " \
                        "fill=\"%s\"/>\n", xpos(xy[1]), ypos(xy[2]), c
             }
             printf "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" " \
                    "stroke-width=\"2\"/>\n", line, c
-            printf "<text x=\"600\" y=\"%d\" fill=\"%s\" " \
-                   "text-anchor=\"end\">%s</text>\n", 40 + 16 * k, c, keys[k]
+            y = 46 + 18 * (k - 1)
+            printf "<line x1=\"520\" y1=\"%d\" x2=\"545\" y2=\"%d\" " \
+                   "stroke=\"%s\" stroke-width=\"2\"/>\n", y, y, c
+            printf "<circle cx=\"532.5\" cy=\"%d\" r=\"3.5\" fill=\"%s\"/>\n",
+                   y, c
+            printf "<text x=\"552\" y=\"%d\">%s</text>\n", y + 4, keys[k]
         }
         print "</svg>"
     }' "$results"
