@@ -69,7 +69,8 @@ struct capture_live_options {
     bool promiscuous;    /* ask the interface for every frame */
     int snapshot_len;    /* bytes kept per packet, > 0 */
     int64_t timeout_ns;  /* buffer timeout; 0 is immediate mode */
-    int buffer_size_mib; /* kernel buffer, MiB; 0 keeps libpcap's */
+    int buffer_size_mib; /* kernel buffer, MiB, at most 2047; 0 sizes it
+                            for about 1024 packets, 2 to 32 MiB */
     const char *filter;  /* BPF expression as for tcpdump, or NULL */
     enum capture_fanout fanout;
     uint16_t fanout_id; /* group to join with CAPTURE_FANOUT_JOIN */

@@ -1,4 +1,7 @@
-/* netspot run: analyse a capture file or an interface in the foreground. */
+/*
+ * netspot run: analyse a capture file or an interface in the foreground.
+ * -Z USER (miner.user) switches to USER once the capture is open.
+ */
 #include "cli/commands.h"
 
 #include "cli/options.h"
@@ -56,6 +59,13 @@ static void run_print_summary(const struct config *cfg,
               (unsigned long long)sum->malformed, sum->elapsed_s, rate,
               sum->reader ? sum->reader : "no",
               sum->stopped_by_signal ? ", stopped by a signal" : "");
+    if (sum->workers > 0)
+        log_write(sum->dropped > 0 ? LOG_WARN : LOG_INFO, "run",
+                  "%s: %llu packets dropped by the kernel (%llu by the "
+                  "interface), %d capture worker%s",
+                  cfg->miner.device, (unsigned long long)sum->dropped,
+                  (unsigned long long)sum->dropped_iface, sum->workers,
+                  sum->workers > 1 ? "s" : "");
     run_print_events(sum);
 }
 

@@ -22,6 +22,8 @@ static const struct options_short options_shorts[] = {
     {'v', "exporter.console.data", NULL},
     {'f', "exporter.file.data", "PATH"},
     {'e', "api.endpoint", "ENDPOINT"},
+    /* Live capture: tcpdump's letter for the user to switch to. */
+    {'Z', "miner.user", "USER"},
 };
 
 #define OPTIONS_N_SHORTS (sizeof(options_shorts) / sizeof(options_shorts[0]))

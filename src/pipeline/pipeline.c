@@ -1,41 +1,25 @@
 #include "pipeline/pipeline.h"
 
-#include "analyzer/analyzer.h"
-#include "capture/capture.h"
-#include "export/export.h"
+#include "pipeline/pipeline_impl.h"
+#include "pipeline/privileges.h"
 #include "stats/counters.h"
 #include "util/error.h"
 #include "util/log.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 /* Seconds between two progress lines on a terminal. */
 #define PIPELINE_PROGRESS_INTERVAL 0.5
 
-static volatile sig_atomic_t pipeline_stop_signal;
-static volatile sig_atomic_t pipeline_reopen_signal;
-
-struct pipeline {
-    const struct config *cfg;
-    struct capture *cap;
-    struct counters counters;
-    struct decode_stats decode;
-    struct analyzer analyzer;
-    struct export_set exports;
-    struct pipeline_summary *sum;
-    const struct pipeline_hooks *hooks;
-    int64_t period_ns;
-    int64_t period_end; /* end of the current period, Unix ns */
-    bool started;       /* the first packet has set the grid */
-    bool progress;      /* stderr is a terminal: show progress */
-    double next_progress;
-    double start_time;
-};
+volatile sig_atomic_t pipeline_stop_signal;
+volatile sig_atomic_t pipeline_reopen_signal;
 
 static double pipeline_now(void)
 {
@@ -45,7 +29,7 @@ static double pipeline_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int64_t pipeline_wall_ns(void)
+int64_t pipeline_wall_ns(void)
 {
     struct timespec ts;
 
@@ -95,6 +79,19 @@ void pipeline_series_name(const char *device, char *buf, size_t len)
     buf[n] = '\0';
 }
 
+void pipeline_series_name_live(const char *device, int64_t start_ns, char *buf,
+                               size_t len)
+{
+    time_t sec = (time_t)(start_ns / 1000000000);
+    struct tm tm;
+    char stamp[32];
+
+    gmtime_r(&sec, &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+    snprintf(buf, len, "%s-%s.%03dZ", device, stamp,
+             (int)(start_ns % 1000000000 / 1000000));
+}
+
 static int pipeline_exports(struct pipeline *p, const char *series)
 {
     const struct config_exporter *e = &p->cfg->exporter;
@@ -121,8 +118,25 @@ static void pipeline_debug_period(const struct pipeline *p,
               (unsigned long long)p->sum->malformed);
 }
 
-/* Closes the current period: record, alarms, then a fresh tally. */
-static void pipeline_close_period(struct pipeline *p)
+/* Live records say how many packets the period lost before counting:
+ * statistics of a period that lost packets are not to be trusted. */
+static void pipeline_add_dropped(struct pipeline *p, struct record *rec)
+{
+    if (p->live == NULL)
+        return;
+    if (p->period_dropped > 0)
+        log_write(LOG_WARN, "capture", "%s: %llu packets dropped by the kernel",
+                  p->cfg->miner.device, (unsigned long long)p->period_dropped);
+    if (rec->n < RECORD_MAX_FIELDS) {
+        rec->fields[rec->n].key = "DROPPED";
+        rec->fields[rec->n].value = (double)p->period_dropped;
+        rec->n++;
+        record_sort(rec);
+    }
+    p->period_dropped = 0;
+}
+
+void pipeline_close_period(struct pipeline *p)
 {
     struct counters_values v;
     struct record rec;
@@ -134,6 +148,7 @@ static void pipeline_close_period(struct pipeline *p)
     if (p->hooks != NULL && p->hooks->period != NULL)
         p->hooks->period(p->hooks->ctx, p->period_end, &v);
     analyzer_period(&p->analyzer, &v, p->period_end, &rec, alarms, &n_alarms);
+    pipeline_add_dropped(p, &rec);
     for (size_t i = 0; i < n_alarms; i++)
         p->sum->export_failures +=
             (uint64_t)export_set_alarm(&p->exports, &alarms[i]);
@@ -255,25 +270,60 @@ static bool pipeline_has_state(const struct config *cfg)
            cfg->analyzer.detector_state[0] != '\0';
 }
 
+/* Opens the capture: an interface when libpcap lists the device, as the
+ * original does, else a capture file when the path exists. */
+static int pipeline_open_source(struct pipeline *p)
+{
+    const struct config *cfg = p->cfg;
+    const char *dev = cfg->miner.device;
+    struct stat st;
+    int rc = capture_is_interface(dev);
+
+    if (rc < 0)
+        return rc;
+    if (rc == 1)
+        return pipeline_live_open(p);
+    if (stat(dev, &st) < 0 && errno == ENOENT)
+        return error_set(ERROR_NOTFOUND,
+                         "capture: %s: unknown device: neither an interface "
+                         "(see 'ip link') nor a capture file",
+                         dev);
+    rc = capture_open_file(dev, pipeline_reader(cfg->miner.reader), &p->cap);
+    if (rc == 0)
+        p->sum->reader = capture_reader_name(p->cap);
+    return rc;
+}
+
+/* Series name: the file's base name, or the interface and start time. */
+static void pipeline_series(const struct pipeline *p, char *buf, size_t len)
+{
+    if (p->live != NULL)
+        pipeline_series_name_live(p->cfg->miner.device, pipeline_wall_ns(), buf,
+                                  len);
+    else
+        pipeline_series_name(p->cfg->miner.device, buf, len);
+}
+
 static int pipeline_prepare(struct pipeline *p)
 {
     const struct config *cfg = p->cfg;
     char series[256];
     int rc;
 
-    rc = capture_open_file(cfg->miner.device,
-                           pipeline_reader(cfg->miner.reader), &p->cap);
-    if (rc < 0)
-        return rc;
-    p->sum->reader = capture_reader_name(p->cap);
-    rc = counters_init(&p->counters);
+    rc = pipeline_open_source(p);
+    /* Files are written by the user the run switches to: they can then
+     * be reopened after a rotation. */
+    if (rc == 0 && cfg->miner.user != NULL && cfg->miner.user[0] != '\0')
+        rc = privileges_drop(cfg->miner.user);
+    if (rc == 0)
+        rc = counters_init(&p->counters);
     if (rc == 0)
         rc = analyzer_init(&p->analyzer, cfg->analyzer.stats,
                            cfg->analyzer.n_stats, cfg->spot_stat, p->period_ns);
     /* A detector that cannot be restored learns afresh: not fatal. */
     if (rc == 0 && pipeline_has_state(cfg))
         analyzer_restore(&p->analyzer, cfg->analyzer.detector_state);
-    pipeline_series_name(cfg->miner.device, series, sizeof(series));
+    pipeline_series(p, series, sizeof(series));
     if (rc == 0)
         rc = pipeline_exports(p, series);
     return rc;
@@ -297,7 +347,8 @@ static void pipeline_finish(struct pipeline *p)
 {
     struct capture_stats st;
 
-    if (p->started)
+    /* The live clock closes its last period itself. */
+    if (p->started && p->live == NULL)
         pipeline_close_period(p);
     pipeline_show_progress(p, true);
     pipeline_count_malformed(p);
@@ -325,10 +376,15 @@ int pipeline_run(const struct config *cfg, const struct pipeline_hooks *hooks,
     p.progress = isatty(STDERR_FILENO) && log_enabled(LOG_INFO);
     pipeline_signals();
     rc = pipeline_prepare(&p);
+    if (p.live != NULL)
+        p.progress = false;
     if (rc == 0) {
         int saved;
 
-        rc = pipeline_loop(&p);
+        if (p.live != NULL)
+            rc = pipeline_live_run(&p);
+        else
+            rc = pipeline_loop(&p);
         pipeline_finish(&p);
         saved = pipeline_save_state(&p);
         if (rc == 0)
@@ -338,5 +394,6 @@ int pipeline_run(const struct config *cfg, const struct pipeline_hooks *hooks,
     analyzer_free(&p.analyzer);
     counters_free(&p.counters);
     capture_close(p.cap);
+    pipeline_live_free(p.live);
     return rc;
 }

@@ -19,6 +19,9 @@
 
 struct pipeline_summary {
     uint64_t packets;           /* packets read */
+    uint64_t dropped;           /* live: packets lost before counting */
+    uint64_t dropped_iface;     /* live: those the interface lost */
+    int workers;                /* live: capture workers, 0 for a file */
     uint64_t bytes;             /* their wire bytes */
     uint64_t periods;           /* records emitted */
     uint64_t alarms;            /* alarms raised */
@@ -41,9 +44,18 @@ struct pipeline_hooks {
  * Runs the analysis of cfg to its end: the end of a capture file, or a
  * stop signal (SIGINT, SIGTERM), after which the current period is flushed
  * and every exporter closed. SIGHUP reopens output files. Fills sum.
- * hooks may be NULL. Returns 0; or a negative code with a detail (an unreadable
- * source, an exporter that cannot start, a capture file broken partway, in
- * which case every packet before the break was analysed and flushed).
+ * hooks may be NULL.
+ *
+ * cfg->miner.device is an interface when libpcap lists it (live capture:
+ * periods follow the wall clock, each record has a DROPPED field, and
+ * miner.workers threads share the interface), else a capture file. With
+ * miner.user set, the process switches to that user once the capture is
+ * open, before any output file is opened.
+ *
+ * Returns 0; or a negative code with a detail (an unknown device, missing
+ * privileges, an invalid filter, an unreadable source, an exporter that
+ * cannot start, a capture broken partway, in which case every packet
+ * before the break was analysed and flushed).
  */
 int pipeline_run(const struct config *cfg, const struct pipeline_hooks *hooks,
                  struct pipeline_summary *sum);
@@ -54,5 +66,15 @@ int pipeline_run(const struct config *cfg, const struct pipeline_hooks *hooks,
  * "/data/wifi.pcap"). Writes at most len bytes into buf.
  */
 void pipeline_series_name(const char *device, char *buf, size_t len);
+
+/*
+ * Series name of a live capture: the interface and the start time in UTC
+ * as an ISO 8601 basic-format stamp with milliseconds
+ * ("eth0-20240314T092653.123Z"): it sorts by time and holds no colon or
+ * space, which file names and InfluxDB measurements handle badly.
+ * start_ns is Unix ns. Writes at most len bytes into buf.
+ */
+void pipeline_series_name_live(const char *device, int64_t start_ns, char *buf,
+                               size_t len);
 
 #endif
