@@ -126,6 +126,35 @@ int capture_next(struct capture *c, struct capture_batch *batch);
 /* A live source never ends: capture_next() returns 0 when no packet is
  * waiting, and capture_selectable_fd() tells when to try again. */
 
+/*
+ * BPF filters for capture files (live sources filter in the kernel).
+ * The expression is compiled once per link type met, on its first packet.
+ */
+struct capture_filter;
+
+/* Link types a filter compiles for: a file holds one or a few. */
+#define CAPTURE_FILTER_MAX_LINKTYPES 8
+
+/*
+ * Checks expr (tcpdump syntax) by compiling it for Ethernet and keeps it
+ * for capture_filter_batch(). snaplen is the largest packet, in bytes.
+ * Returns 0 and a filter in *out (the caller frees it), or ERROR_INVALID
+ * with a detail quoting the expression, or ERROR_NOMEM.
+ */
+int capture_filter_new(const char *expr, int snaplen,
+                       struct capture_filter **out);
+
+/*
+ * Keeps in batch the packets the filter accepts, in order. Returns the
+ * number of packets left out, or ERROR_INVALID when the expression does
+ * not apply to a packet's link type, or ERROR_LIMIT past
+ * CAPTURE_FILTER_MAX_LINKTYPES link types.
+ */
+int capture_filter_batch(struct capture_filter *f, struct capture_batch *batch);
+
+/* Releases a filter; NULL is a no-op. */
+void capture_filter_free(struct capture_filter *f);
+
 /* Totals so far. */
 void capture_stats_get(const struct capture *c, struct capture_stats *st);
 

@@ -59,6 +59,9 @@ static void run_print_summary(const struct config *cfg,
               (unsigned long long)sum->malformed, sum->elapsed_s, rate,
               sum->reader ? sum->reader : "no",
               sum->stopped_by_signal ? ", stopped by a signal" : "");
+    if (sum->filtered > 0)
+        log_write(LOG_INFO, "run", "%s: %llu packets left out by the filter",
+                  cfg->miner.device, (unsigned long long)sum->filtered);
     if (sum->workers > 0)
         log_write(sum->dropped > 0 ? LOG_WARN : LOG_INFO, "run",
                   "%s: %llu packets dropped by the kernel (%llu by the "

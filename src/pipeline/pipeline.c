@@ -232,6 +232,26 @@ static void pipeline_count_malformed(struct pipeline *p)
     }
 }
 
+/* Prefixes the current error detail with the capture's name. */
+static int pipeline_name_error(int rc, const char *dev)
+{
+    char detail[512];
+
+    snprintf(detail, sizeof(detail), "%s", error_detail());
+    return error_set(rc, "capture: %s: %s", dev, detail);
+}
+
+/* Applies miner.filter to a batch read from a file. */
+static int pipeline_filter(struct pipeline *p, struct capture_batch *batch)
+{
+    int rc = capture_filter_batch(p->filter, batch);
+
+    if (rc < 0)
+        return pipeline_name_error(rc, p->cfg->miner.device);
+    p->sum->filtered += (uint64_t)rc;
+    return 0;
+}
+
 /* Reads the source to its end or to a stop signal. */
 static int pipeline_loop(struct pipeline *p)
 {
@@ -246,7 +266,13 @@ static int pipeline_loop(struct pipeline *p)
         rc = capture_next(p->cap, &batch);
         if (rc <= 0)
             return rc;
-        pipeline_batch(p, &batch);
+        if (p->filter != NULL) {
+            rc = pipeline_filter(p, &batch);
+            if (rc < 0)
+                return rc;
+        }
+        if (batch.n > 0)
+            pipeline_batch(p, &batch);
         if (log_enabled(LOG_DEBUG))
             pipeline_count_malformed(p);
         pipeline_show_progress(p, false);
@@ -291,6 +317,11 @@ static int pipeline_open_source(struct pipeline *p)
     rc = capture_open_file(dev, pipeline_reader(cfg->miner.reader), &p->cap);
     if (rc == 0)
         p->sum->reader = capture_reader_name(p->cap);
+    if (rc == 0 && cfg->miner.filter != NULL && cfg->miner.filter[0] != '\0')
+        rc = capture_filter_new(cfg->miner.filter, cfg->miner.snapshot_len,
+                                &p->filter);
+    if (rc < 0 && p->cap != NULL)
+        rc = pipeline_name_error(rc, dev);
     return rc;
 }
 
@@ -394,6 +425,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_hooks *hooks,
     analyzer_free(&p.analyzer);
     counters_free(&p.counters);
     capture_close(p.cap);
+    capture_filter_free(p.filter);
     pipeline_live_free(p.live);
     return rc;
 }

@@ -23,6 +23,7 @@ struct pipeline_summary {
     uint64_t dropped_iface;     /* live: those the interface lost */
     int workers;                /* live: capture workers, 0 for a file */
     uint64_t bytes;             /* their wire bytes */
+    uint64_t filtered;          /* file: packets miner.filter left out */
     uint64_t periods;           /* records emitted */
     uint64_t alarms;            /* alarms raised */
     uint64_t malformed;         /* packets with a decoder anomaly */

@@ -19,8 +19,9 @@ struct pipeline_live;
 
 struct pipeline {
     const struct config *cfg;
-    struct capture *cap;        /* a capture file; NULL for live capture */
-    struct pipeline_live *live; /* live capture; NULL for a file */
+    struct capture *cap;           /* a capture file; NULL for live capture */
+    struct pipeline_live *live;    /* live capture; NULL for a file */
+    struct capture_filter *filter; /* miner.filter on a file, or NULL */
     struct counters counters;
     struct decode_stats decode;
     struct analyzer analyzer;
