@@ -2304,7 +2304,8 @@ static int option_enum(const char *name, const char *text, const char *a,
     return 0;
 }
 
-/* One option; returns 0, or an exit status. */
+/* One option; returns 0, or an exit status. A flat dispatch: one case
+ * per option. */
 static int parse_option(int c, const char *arg, struct options *o)
 {
     uint64_t n;
