@@ -62,7 +62,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "--runs $runs: expected a positive integer"
-case "$(cd "$(dirname "$dir")" 2>/dev/null && pwd)/" in
+case "$(realpath -m "$dir")/" in
 "$root"/*) die "--dir $dir: inputs do not belong in the repository" ;;
 esac
 
@@ -151,7 +151,7 @@ measure() {
 
 bench_input() { # bench_input NAME
     local name=$1 file="$dir/$1.pcap" r
-    tshark_count "$name"
+    input_count "$name"
     cat "$file" >/dev/null # warm the page cache
     measure "libpcap loop" "$name" "$build/pcap_loop" "$file"
     [ -x "$build/netspot" ] || return 0
@@ -164,7 +164,7 @@ bench_input() { # bench_input NAME
 }
 
 # The packet count of an input, from its ground truth.
-tshark_count() {
+input_count() {
     local truth="$dir/$1.pcap.truth.json"
     sed -n 's/.*"packets": \([0-9]*\),$/\1/p' "$truth" | head -1 \
         >"$dir/$1.count"
