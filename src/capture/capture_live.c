@@ -156,6 +156,9 @@ static int live_activate_error(const char *dev, int rc, pcap_t *p)
                          "capture: %s: the interface is down: bring it up "
                          "with 'ip link set %s up'",
                          dev, dev);
+    case PCAP_ERROR:
+        return error_set(ERROR_IO, "capture: %s: cannot start the capture: %s",
+                         dev, pcap_geterr(p));
     default:
         return error_set(ERROR_IO, "capture: %s: cannot start the capture: %s",
                          dev, pcap_statustostr(rc));
@@ -245,10 +248,11 @@ static int live_fanout(struct live_reader *r, const char *dev,
     val = (opt->fanout == CAPTURE_FANOUT_JOIN ? opt->fanout_id : 0) |
           (type << 16);
     if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) < 0)
-        return error_set(ERROR_IO,
-                         "capture: %s: cannot join a packet fanout group: "
-                         "%s (needs Linux 4.9 or later; use one worker)",
-                         dev, strerror(errno));
+        return error_set(
+            ERROR_IO,
+            "capture: %s: cannot join a packet fanout group: "
+            "%s (an old kernel lacks a unique group id: use one worker)",
+            dev, strerror(errno));
     if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &val, &len) < 0)
         return error_set(ERROR_IO, "capture: %s: fanout group unknown: %s", dev,
                          strerror(errno));
