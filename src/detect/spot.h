@@ -5,6 +5,17 @@
  * A detector learns the normal range of one stream of numbers and sets its
  * own thresholds from one risk parameter q, the probability of a false
  * alarm. It knows nothing of packets: any program can use it.
+ *
+ * The structure is libspot v1's DSpot: a moving average of the last depth
+ * values that raised no alarm is subtracted from each value; the first
+ * n_init of the results calibrate a tail threshold t per side (an order
+ * statistic, fixed afterwards); values beyond t are excesses, whose last
+ * max_excess are fitted with a generalized Pareto distribution that places
+ * the anomaly threshold z. Unlike libspot, a flagged value still tells
+ * the model that the tail reaches beyond z (a censored observation), so
+ * that q holds as the alarm rate on normal data; docs/detector.md gives the
+ * design and its measurements. spot_step() allocates nothing and takes no
+ * lock; a detector is not safe to share between threads.
  */
 #ifndef NETSPOT_DETECT_SPOT_H
 #define NETSPOT_DETECT_SPOT_H
@@ -30,16 +41,28 @@ enum spot_code {
  * distinct from every enum spot_code value). */
 #define SPOT_REJECTED (-100)
 
+/*
+ * Hard maxima, chosen so that one detector stays within a few megabytes
+ * (see spot_memory_size()). A tail that is not bounded still keeps at most
+ * SPOT_EXCESS_LIMIT excesses (the oldest go first), which is also the
+ * largest max_excess accepted.
+ */
+#define SPOT_EXCESS_LIMIT 10000
+#define SPOT_N_INIT_LIMIT 1000000
+#define SPOT_DEPTH_LIMIT  1000000
+
 struct spot_params {
     double q;       /* false-alarm probability, in (0, 1 - level) */
-    int n_init;     /* values in the calibration batch */
+    int n_init;     /* values in the calibration batch, with
+                       n_init * (1 - level) >= 10 */
     double level;   /* quantile level of the tail threshold t, in (0, 1) */
     bool up;        /* watch the upper tail */
     bool down;      /* watch the lower tail */
-    bool alert;     /* flag alarms and keep them out of the model */
-    bool bounded;   /* keep at most max_excess excesses per tail */
-    int max_excess; /* ring capacity per tail when bounded */
-    int depth;      /* moving-average window; 0 is plain SPOT */
+    bool alert;     /* flag alarms (off: every value enters the model) */
+    bool bounded;   /* keep at most max_excess excesses per tail (off:
+                       SPOT_EXCESS_LIMIT) */
+    int max_excess; /* ring capacity per tail when bounded, >= 1 */
+    int depth;      /* moving-average window, >= 0; 0 is plain SPOT */
 };
 
 /* Per-detector figures, for status displays and tests. */
@@ -73,6 +96,28 @@ int spot_params_check(const struct spot_params *p);
  */
 int spot_new(const struct spot_params *p, struct spot **out);
 
+/*
+ * The detector spot_new() creates is netspot's. The libspot variant
+ * reproduces libspot last_cpp (commit 8ffdc39), to compare with its
+ * outputs and to measure what netspot changes; docs/detector.md lists the
+ * differences:
+ * - flagged values are left out of the model instead of being censored
+ *   observations of the tail (so q is not the false-alarm rate);
+ * - Grimshaw's root is searched only where libspot's own test finds a
+ *   sign change, which rounding usually defeats (see gpd.h);
+ * - Nt after calibration is the number of excesses the ring kept;
+ * - any n_init with at least one initial excess per tail is accepted.
+ * It is several times slower per excess.
+ */
+enum spot_variant {
+    SPOT_VARIANT_NETSPOT = 0,
+    SPOT_VARIANT_LIBSPOT = 1,
+};
+
+/* As spot_new(), for a given variant. */
+int spot_new_variant(const struct spot_params *p, enum spot_variant variant,
+                     struct spot **out);
+
 /* Releases a detector; NULL is a no-op. */
 void spot_free(struct spot *s);
 
@@ -81,7 +126,9 @@ const struct spot_params *spot_params_get(const struct spot *s);
 
 /*
  * Feeds one value. Returns an enum spot_code, or SPOT_REJECTED for a NaN or
- * infinite value, which leaves the detector unchanged.
+ * infinite value (or one whose distance to the moving average overflows),
+ * which leaves the detector unchanged. Costs a few nanoseconds, and about
+ * a microsecond more on an excess or an alarm (docs/detector.md, "Speed").
  */
 int spot_step(struct spot *s, double x);
 
@@ -97,6 +144,14 @@ void spot_thresholds(const struct spot *s, double *lower, double *upper);
  * modelled tail or the detector is not calibrated.
  */
 double spot_probability(const struct spot *s, double x);
+
+/*
+ * Probability of the last value spot_step() flagged, under the model that
+ * flagged it (before the detector learnt anything from it); NaN before
+ * the first alarm. This is the figure to report with an alarm:
+ * spot_probability() after the step already sees the updated model.
+ */
+double spot_last_probability(const struct spot *s);
 
 /* Fills st with the detector's current figures. */
 void spot_status_get(const struct spot *s, struct spot_status *st);
@@ -114,8 +169,9 @@ int spot_save(const struct spot *s, FILE *f);
  */
 int spot_load(FILE *f, struct spot **out);
 
-/* Upper bound, in bytes, of the memory a detector with parameters p holds
- * once calibrated. */
+/* Memory, in bytes, a detector with parameters p holds: spot_new() makes
+ * exactly one allocation of this size, which never grows (about 16 KB
+ * with the defaults; docs/detector.md, "Memory"). */
 size_t spot_memory_size(const struct spot_params *p);
 
 #endif
