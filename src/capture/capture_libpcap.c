@@ -11,6 +11,7 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Arena of a batch: four times the largest packet libpcap delivers
  * (262144 bytes), so that a batch always holds at least one. */
@@ -59,6 +60,16 @@ static int libpcap_read(struct capture *c, struct libpcap_reader *r,
     return 1;
 }
 
+/* Position in the file, for the progress line; 0 when it cannot be told
+ * (a pipe). */
+static void libpcap_offset(struct capture *c, struct libpcap_reader *r)
+{
+    FILE *f = pcap_file(r->pcap);
+    off_t off = f != NULL ? ftello(f) : -1;
+
+    c->stats.offset = off > 0 ? (uint64_t)off : 0;
+}
+
 static int libpcap_next(struct capture *c, struct capture_batch *batch)
 {
     struct libpcap_reader *r = c->impl;
@@ -87,6 +98,7 @@ static int libpcap_next(struct capture *c, struct capture_batch *batch)
         used += h->caplen;
         batch->n++;
     }
+    libpcap_offset(c, r);
     return (int)batch->n;
 }
 
@@ -103,6 +115,7 @@ static const struct capture_ops libpcap_ops = {libpcap_next, libpcap_close};
 int capture_libpcap_open(struct capture *c, const char *path)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
+    struct stat st;
     struct libpcap_reader *r = calloc(1, sizeof(*r));
 
     if (r == NULL)
@@ -115,6 +128,8 @@ int capture_libpcap_open(struct capture *c, const char *path)
                          c->name, errbuf);
     }
     r->linktype = libpcap_linktype(pcap_datalink(r->pcap));
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        c->stats.size = (uint64_t)st.st_size;
     c->impl = r;
     c->ops = &libpcap_ops;
     c->reader_name = "libpcap";
