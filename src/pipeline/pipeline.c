@@ -118,6 +118,13 @@ static void pipeline_debug_period(const struct pipeline *p,
               (unsigned long long)p->sum->malformed);
 }
 
+/* t + period, Unix ns, kept within the time scale: capture files may
+ * hold time stamps centuries ahead, and periods may last years. */
+static int64_t pipeline_after(int64_t t, int64_t period)
+{
+    return t > INT64_MAX - period ? INT64_MAX : t + period;
+}
+
 /* Live records say how many packets the period lost before counting:
  * statistics of a period that lost packets are not to be trusted. */
 static void pipeline_add_dropped(struct pipeline *p, struct record *rec)
@@ -158,7 +165,7 @@ void pipeline_close_period(struct pipeline *p)
     pipeline_debug_period(p, &v);
     if (v.v[COUNTERS_PKTS] != 0)
         counters_reset(&p->counters);
-    p->period_end += p->period_ns;
+    p->period_end = pipeline_after(p->period_end, p->period_ns);
 }
 
 /* Closes every period that ends at or before ts, re-aligning the grid on
@@ -174,10 +181,11 @@ static void pipeline_advance(struct pipeline *p, int64_t ts)
                   "at the next packet",
                   p->cfg->miner.device,
                   (long long)((ts - p->period_end) / 1000000000));
-        p->period_end = ts + p->period_ns;
+        p->period_end = pipeline_after(ts, p->period_ns);
         return;
     }
-    while (ts >= p->period_end)
+    /* The last period of the time scale stays open. */
+    while (ts >= p->period_end && p->period_end != INT64_MAX)
         pipeline_close_period(p);
 }
 
@@ -186,13 +194,13 @@ static void pipeline_batch(struct pipeline *p, const struct capture_batch *b)
     struct decode_result r;
 
     if (!p->started) {
-        p->period_end = b->pkts[0].ts_ns + p->period_ns;
+        p->period_end = pipeline_after(b->pkts[0].ts_ns, p->period_ns);
         p->started = true;
     }
     for (size_t i = 0; i < b->n; i++) {
         const struct capture_packet *pkt = &b->pkts[i];
 
-        if (pkt->ts_ns >= p->period_end)
+        if (pkt->ts_ns >= p->period_end && p->period_end != INT64_MAX)
             pipeline_advance(p, pkt->ts_ns);
         decode_packet(pkt->data, pkt->caplen, pkt->linktype, &r, &p->decode);
         counters_add(&p->counters, &r, pkt->ts_ns);
@@ -404,6 +412,7 @@ int pipeline_run(const struct config *cfg, const struct pipeline_hooks *hooks,
     p.hooks = hooks;
     p.period_ns = cfg->analyzer.period_ns;
     p.start_time = pipeline_now();
+    p.next_progress = p.start_time + PIPELINE_PROGRESS_INTERVAL;
     p.progress = isatty(STDERR_FILENO) && log_enabled(LOG_INFO);
     pipeline_signals();
     rc = pipeline_prepare(&p);

@@ -24,7 +24,6 @@
  */
 #include "pipeline/pipeline_impl.h"
 
-#include "pipeline/privileges.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -39,8 +38,8 @@
 #include <sys/select.h>
 #include <unistd.h>
 
-/* Workers a run may ask for: beyond, the merge at each boundary costs more
- * than a worker brings. */
+/* Workers a run may ask for: each one holds a thread, a kernel buffer and
+ * two sets of counters (about 6 MiB). */
 #define PIPELINE_MAX_WORKERS 64
 /* Workers chosen when miner.workers is 0: one per core but one, left to
  * the kernel and the main thread, within these bounds. */
