@@ -12,6 +12,7 @@
 #include "util/log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,13 @@ static int live_activate_error(const char *dev, int rc, pcap_t *p)
     }
 }
 
+static int live_timeout_ms(int64_t ns)
+{
+    int64_t ms = ns / 1000000 + (ns % 1000000 != 0);
+
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
 static int live_buffer_size(const struct capture_live_options *opt)
 {
     uint64_t bytes = (uint64_t)LIVE_RING_FRAMES *
@@ -189,7 +197,7 @@ static int live_configure(pcap_t *p, const struct capture_live_options *opt)
     /* Rounded up: a timeout under a millisecond must not become 0,
      * which libpcap reads as "wait forever". */
     if (rc == 0 && opt->timeout_ns > 0)
-        rc = pcap_set_timeout(p, (int)((opt->timeout_ns + 999999) / 1000000));
+        rc = pcap_set_timeout(p, live_timeout_ms(opt->timeout_ns));
     if (rc == 0)
         rc = pcap_set_buffer_size(p, live_buffer_size(opt));
     if (rc != 0)

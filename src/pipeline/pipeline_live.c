@@ -47,6 +47,8 @@
 /* Longest sleep of the main thread, ns: a wall clock set back while it
  * sleeps is noticed within this time. */
 #define PIPELINE_LIVE_MAX_SLEEP 1000000000
+/* Longest wait, ns, for the packets the kernel holds back at a stop. */
+#define PIPELINE_LIVE_MAX_LINGER 1000000000
 /* Batches a stopping worker still reads, so that a flood cannot delay the
  * stop. */
 #define PIPELINE_LIVE_DRAIN_BATCHES 64
@@ -83,6 +85,8 @@ struct pipeline_live {
     pthread_mutex_t lock;
     pthread_cond_t acked;
     int main_wake[2]; /* a failing worker wakes the main thread */
+    int linger_ms;    /* miner.timeout: how long the kernel may hold
+                         packets back, waited for once at the stop */
     uint64_t dropped_iface_seen;
     sigset_t saved_mask;
 };
@@ -210,6 +214,11 @@ int pipeline_live_open(struct pipeline *p)
 
     if (rc == 0)
         rc = pipeline_live_alloc(&p->live, n);
+    if (rc == 0)
+        p->live->linger_ms =
+            cfg->miner.timeout_ns > PIPELINE_LIVE_MAX_LINGER
+                ? PIPELINE_LIVE_MAX_LINGER / 1000000
+                : (int)((cfg->miner.timeout_ns + 999999) / 1000000);
     pipeline_live_options(cfg, &o);
     for (int i = 0; i < n && rc == 0; i++) {
         struct pipeline_worker *w = &p->live->workers[i];
@@ -293,6 +302,12 @@ static int pipeline_worker_wait(struct pipeline_worker *w)
 /* Reads what is left in the ring when asked to stop. */
 static void pipeline_worker_drain(struct pipeline_worker *w, unsigned epoch)
 {
+    struct pollfd fd = {.fd = capture_selectable_fd(w->cap), .events = POLLIN};
+
+    /* With a buffer timeout, the last packets are handed over only when
+     * it expires. */
+    if (w->live->linger_ms > 0 && fd.fd >= 0)
+        poll(&fd, 1, w->live->linger_ms);
     for (int i = 0; i < PIPELINE_LIVE_DRAIN_BATCHES; i++) {
         if (capture_next(w->cap, &w->batch) <= 0)
             break;
