@@ -37,9 +37,10 @@ int cmd_counters(int argc, char **argv)
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("Usage: netspot counters -d FILE [-p PERIOD] [FLAGS]\n\n"
-                   "Prints the counters of every period of a capture as "
-                   "JSON lines\n(every counter, SOURCE_TIME included; no "
+            printf("Usage: netspot counters -d DEVICE [-p PERIOD] [FLAGS]\n\n"
+                   "Prints the counters of every period of a capture file "
+                   "or an\ninterface as JSON lines (every counter, SOURCE_TIME "
+                   "included;\nno "
                    "statistic, no detector).\nTakes the flags of 'netspot "
                    "run'.\n");
             return CMD_OK;

@@ -56,7 +56,8 @@ static const struct config_key config_keys[] = {
      NULL, 0, "BPF filter expression applied to the packets (empty: none)"},
     {"miner.buffer_size", CONFIG_INT, CONFIG_OFF(miner.buffer_size_mib),
      CONFIG_F_NONNEG, NULL, 0,
-     "Kernel capture buffer in MiB (interface capture); 0 keeps libpcap's"},
+     "Kernel capture buffer in MiB (interface capture); 0 sizes it for "
+     "about 1024 packets, 2 to 32 MiB"},
     {"miner.workers", CONFIG_INT, CONFIG_OFF(miner.workers), CONFIG_F_NONNEG,
      NULL, 0, "Number of packet workers; 0 chooses from the cores"},
     {"miner.user", CONFIG_STRING, CONFIG_OFF(miner.user), CONFIG_F_NULLABLE,
