@@ -6,12 +6,21 @@
  *
  *   bench_spot [--values N] [--runs R] [--variant netspot|libspot]
  *              [--q Q] [--depth D] [--max-excess M] [--down]
+ *   bench_spot --calibration [--values N] [--seeds S] [--variant V]
  *
  * The defaults are netspot's: depth 50, q 1e-4, n_init 1000, level 0.98,
  * upper tail only, max_excess 200; 10,000,000 values, 5 runs.
+ *
+ * --calibration prints instead the table of docs/detector.md: the alarm
+ * rate over q on stationary streams of every family the tests use (depth
+ * 0, q 1e-3 and 1e-4, 1,000,000 values unless --values), mean, minimum and
+ * maximum over S seeds (default 8).
  */
 #include "detect/spot.h"
 #include "util/error.h"
+
+/* The seeded streams of the unit tests. */
+#include "../tests/unit/test_spot_streams.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -19,57 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-struct bench_rng {
-    uint64_t s[4];
-};
-
-static uint64_t bench_splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t bench_rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256** (Blackman and Vigna). */
-static uint64_t bench_next(struct bench_rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t out = bench_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = bench_rotl(s[3], 45);
-    return out;
-}
-
-static double bench_uniform(struct bench_rng *r)
-{
-    return (double)(bench_next(r) >> 11) * 0x1p-53;
-}
-
-/* Marsaglia's polar method. */
-static double bench_normal(struct bench_rng *r)
-{
-    double u, v, s;
-
-    do {
-        u = 2.0 * bench_uniform(r) - 1.0;
-        v = 2.0 * bench_uniform(r) - 1.0;
-        s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    return u * sqrt(-2.0 * log(s) / s);
-}
 
 static double bench_now(void)
 {
@@ -89,6 +47,8 @@ static int bench_cmp(const void *a, const void *b)
 struct bench_opts {
     long values;
     int runs;
+    int seeds;
+    bool calibration;
     enum spot_variant variant;
     struct spot_params p;
 };
@@ -96,14 +56,20 @@ struct bench_opts {
 static int bench_parse(int argc, char **argv, struct bench_opts *o)
 {
     spot_params_default(&o->p);
-    o->values = 10000000;
+    o->values = 0;
     o->runs = 5;
+    o->seeds = 8;
+    o->calibration = false;
     o->variant = SPOT_VARIANT_NETSPOT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
         if (strcmp(a, "--down") == 0) {
             o->p.down = true;
+            continue;
+        }
+        if (strcmp(a, "--calibration") == 0) {
+            o->calibration = true;
             continue;
         }
         if (v == NULL)
@@ -113,6 +79,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
             o->values = strtol(v, NULL, 10);
         else if (strcmp(a, "--runs") == 0)
             o->runs = (int)strtol(v, NULL, 10);
+        else if (strcmp(a, "--seeds") == 0)
+            o->seeds = (int)strtol(v, NULL, 10);
         else if (strcmp(a, "--q") == 0)
             o->p.q = strtod(v, NULL);
         else if (strcmp(a, "--depth") == 0)
@@ -125,30 +93,91 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
         else
             return -1;
     }
-    return o->values > 0 && o->runs > 0 && o->runs <= 100 ? 0 : -1;
+    if (o->values == 0)
+        o->values = o->calibration ? 1000000 : 10000000;
+    return o->values > 0 && o->runs > 0 && o->runs <= 100 && o->seeds > 0 ? 0
+                                                                          : -1;
+}
+
+/* Alarm rate over q of one stationary stream (the calibration batch is
+ * not counted). */
+static double bench_ratio(const struct bench_opts *o, double q,
+                          enum stream_family f, uint64_t seed)
+{
+    struct spot_params p = o->p;
+    struct stream_rng r;
+    struct spot *s;
+    long alarms = 0, counted = 0;
+
+    p.q = q;
+    p.depth = 0;
+    if (spot_new_variant(&p, o->variant, &s) < 0)
+        return NAN;
+    stream_seed(&r, seed);
+    for (long i = 0; i < o->values; i++) {
+        int code = spot_step(s, stream_value(&r, f));
+
+        if (code == SPOT_INIT_BATCH || code == SPOT_CALIBRATION)
+            continue;
+        counted++;
+        alarms += code == SPOT_ALERT_UP;
+    }
+    spot_free(s);
+    return (double)alarms / (double)counted / q;
+}
+
+static void bench_calibration(const struct bench_opts *o)
+{
+    static const double qs[] = {1e-3, 1e-4};
+
+    printf("| stream | q | alarm rate / q, mean | min | max |\n"
+           "|---|---|---|---|---|\n");
+    for (int k = 0; k < 2; k++)
+        for (int f = 0; f < STREAM_FAMILIES; f++) {
+            double sum = 0.0, lo = INFINITY, hi = 0.0;
+
+            for (int seed = 0; seed < o->seeds; seed++) {
+                double ratio = bench_ratio(o, qs[k], (enum stream_family)f,
+                                           1000 + 10 * (uint64_t)f +
+                                               (uint64_t)k + 7919 * seed);
+
+                sum += ratio;
+                lo = fmin(lo, ratio);
+                hi = fmax(hi, ratio);
+            }
+            printf("| %s | %g | %.2f | %.2f | %.2f |\n", stream_names[f], qs[k],
+                   sum / o->seeds, lo, hi);
+        }
+    printf("\n%ld values per stream, %d seeds, %s variant\n", o->values,
+           o->seeds,
+           o->variant == SPOT_VARIANT_LIBSPOT ? "libspot" : "netspot");
 }
 
 int main(int argc, char **argv)
 {
     struct bench_opts o;
-    struct bench_rng rng;
-    uint64_t seed = 42;
+    struct stream_rng rng;
     double *xs, ns[100];
     long excesses = 0, alarms = 0;
 
     if (bench_parse(argc, argv, &o) < 0) {
         fprintf(stderr, "usage: bench_spot [--values N] [--runs R] "
                         "[--variant netspot|libspot] [--q Q] [--depth D] "
-                        "[--max-excess M] [--down]\n");
+                        "[--max-excess M] [--down]\n"
+                        "       bench_spot --calibration [--values N] "
+                        "[--seeds S] [--variant netspot|libspot]\n");
         return 2;
+    }
+    if (o.calibration) {
+        bench_calibration(&o);
+        return 0;
     }
     xs = malloc((size_t)o.values * sizeof(*xs));
     if (xs == NULL)
         return 1;
-    for (int i = 0; i < 4; i++)
-        rng.s[i] = bench_splitmix(&seed);
+    stream_seed(&rng, 42);
     for (long i = 0; i < o.values; i++)
-        xs[i] = bench_normal(&rng);
+        xs[i] = stream_normal(&rng);
 
     for (int r = 0; r < o.runs; r++) {
         struct spot *s;

@@ -164,28 +164,35 @@ static int gpd_terms(double rho)
     return k < GPD_TERMS ? k : GPD_TERMS;
 }
 
-/* The sums of one set at h = x - x0, hs = h scale, by Horner's rule over
- * the power sums: with g = -hs,
- * A = sa - sum_k p[k] g^k / k, B1 = sum_k p[k+1] g^k scale,
- * B2 = sum_k (k+1) p[k+2] g^k scale^2 (k >= 1 for A, k >= 0 else). */
-static void gpd_series(const struct gpd_sums *m, double hs, double scale,
-                       struct gpd_series *out)
+/*
+ * The sums of the observed (o) and censored (c) sets at h = x - x0, hs =
+ * h scale, by Horner's rule over the power sums, both in one loop: with
+ * g = -hs, A = sa - sum_k p[k] g^k / k, B1 = scale sum_k p[k+1] g^k,
+ * B2 = scale^2 sum_k (k+1) p[k+2] g^k (k >= 1 for A, k >= 0 else).
+ */
+static void gpd_series(const struct gpd_tail *t, double hs,
+                       struct gpd_series *o, struct gpd_series *c)
 {
-    double g = -hs;
-    double a = 0.0, b1 = 0.0, b2 = 0.0;
+    const double *po = t->obs.p, *pc = t->cens.p;
+    double g = -hs, s = t->scale;
+    double oa = 0, ob1 = 0, ob2 = 0, ca = 0, cb1 = 0, cb2 = 0;
 
-    if (m->n == 0) {
-        out->a = out->b1 = out->b2 = 0.0;
-        return;
-    }
     for (int k = gpd_terms(fabs(hs)); k >= 1; k--) {
-        a = a * g + m->p[k] / k;
-        b1 = b1 * g + m->p[k + 1];
-        b2 = b2 * g + (k + 1) * m->p[k + 2];
+        oa = oa * g + po[k] / k;
+        ob1 = ob1 * g + po[k + 1];
+        ob2 = ob2 * g + (k + 1) * po[k + 2];
+        ca = ca * g + pc[k] / k;
+        cb1 = cb1 * g + pc[k + 1];
+        cb2 = cb2 * g + (k + 1) * pc[k + 2];
     }
-    out->a = m->sa - a * g;
-    out->b1 = scale * (b1 * g + m->p[1]);
-    out->b2 = scale * scale * (b2 * g + m->p[2]);
+    o->a = t->obs.sa - oa * g;
+    o->b1 = s * (ob1 * g + po[1]);
+    o->b2 = s * s * (ob2 * g + po[2]);
+    c->a = t->cens.sa - ca * g;
+    c->b1 = s * (cb1 * g + pc[1]);
+    c->b2 = s * s * (cb2 * g + pc[2]);
+    if (t->cens.n == 0) /* no rounding residue of removed entries */
+        c->a = c->b1 = c->b2 = 0.0;
 }
 
 /*
@@ -204,8 +211,7 @@ static void gpd_eval(struct gpd_tail *t, double x, struct gpd_point *p)
 
     if (fabs(x - t->x0) * t->scale > GPD_RADIUS)
         gpd_recenter(t, x);
-    gpd_series(&t->obs, (x - t->x0) * t->scale, t->scale, &so);
-    gpd_series(&t->cens, (x - t->x0) * t->scale, t->scale, &sc);
+    gpd_series(t, (x - t->x0) * t->scale, &so, &sc);
     bu = u - x * so.b1;
     dbu = -so.b1 + x * so.b2;
     bv = c - x * sc.b1;
@@ -239,6 +245,23 @@ static double gpd_from_u(double u, double vmax, bool right)
 
 /* The search goes no closer to the crowded end than u = ln 1e-6. */
 #define GPD_U_FLOOR (-13.8)
+
+/* Half-width of the interval around x0 where the series holds. */
+static double gpd_reach(const struct gpd_tail *t)
+{
+    return 0.99 * GPD_RADIUS / t->scale;
+}
+
+/* A step from x to target, cut at the edge of the series' interval when
+ * that still moves x well: the next evaluation then costs no logarithm,
+ * and a search that must travel far recenters once per interval crossed. */
+static double gpd_toward(const struct gpd_tail *t, double x, double target)
+{
+    double r = gpd_reach(t);
+    double y = fmax(fmin(target, t->x0 + r), t->x0 - r);
+
+    return fabs(y - x) > 0.25 * r ? y : target;
+}
 
 /*
  * Root of w between -1/vmax and 0 (right false) or between 0 and hi
@@ -295,7 +318,7 @@ static bool gpd_root(struct gpd_tail *t, double hi, bool right, double x,
             return false;
         else
             mid = fmax(u - 2.0, GPD_U_FLOOR);
-        x = gpd_from_u(mid, vmax, right);
+        x = gpd_toward(t, x, gpd_from_u(mid, vmax, right));
     }
     return false;
 }
@@ -336,9 +359,17 @@ static bool gpd_grimshaw(struct gpd_tail *t, struct gpd_point *p)
 
     if (c2 == 0.0 || (right && !(hi > 0.0)))
         return false;
+
+    /* From the last root when it lies on this side, else from the centre
+     * of the series, else from near 0 on this side: near c2 = 0 the root
+     * is close to 0 and the side flips from one fit to the next. */
     if (right ? !(start > 0.0 && start < hi)
               : !(start > -1.0 / t->vmax && start < 0.0))
-        start = right ? fmin(1.0 / t->vmax, 0.5 * hi) : -0.5 / t->vmax;
+        start = t->x0;
+    if (right ? !(start > 0.0 && start < hi)
+              : !(start > -1.0 / t->vmax && start < 0.0))
+        start = right ? fmin(0.5 * gpd_reach(t), 0.5 * hi)
+                      : -fmin(0.5 * gpd_reach(t), 0.5 / t->vmax);
     return gpd_root(t, hi, right, start, p);
 }
 
@@ -475,8 +506,7 @@ static void gpd_logsums(const struct gpd_tail *t, double x, double *a,
     if (fabs(x - t->x0) * t->scale <= GPD_RADIUS) {
         struct gpd_series so, sc;
 
-        gpd_series(&t->obs, (x - t->x0) * t->scale, t->scale, &so);
-        gpd_series(&t->cens, (x - t->x0) * t->scale, t->scale, &sc);
+        gpd_series(t, (x - t->x0) * t->scale, &so, &sc);
         *a = so.a;
         *c = sc.a;
         return;
