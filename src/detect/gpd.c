@@ -282,7 +282,7 @@ static bool gpd_root(struct gpd_tail *t, double hi, bool right, double x,
     bool seen_neg = false;
 
     for (int it = 0; it < GPD_MAX_ITER; it++) {
-        double u = gpd_to_u(x, vmax, right), step, mid;
+        double u = gpd_to_u(x, vmax, right), step, mid, next;
 
         gpd_eval(t, x, p);
         if (p->w > 0.0) {
@@ -305,20 +305,25 @@ static bool gpd_root(struct gpd_tail *t, double hi, bool right, double x,
             return seen_neg; /* a sign change narrower than any step */
 
         /* Newton if it stays inside the bracket, else bisection in u, at
-         * most e^2 from x (so toward an end whose sign is still unknown,
-         * steps of e^2 down to the floor). */
+         * most e^2 from x; toward an end whose sign is still unknown, steps
+         * of e^2 down to the floor, cut to the series' interval. */
         if (p->dw < 0.0 && x + step > gpd_from_u(ulo, vmax, right) &&
             x + step < gpd_from_u(uhi, vmax, right)) {
             x += step;
             continue;
         }
-        if (isfinite(ulo))
+        if (isfinite(ulo)) {
             mid = fmax(fmin(0.5 * (ulo + uhi), u + 2.0), u - 2.0);
-        else if (u <= GPD_U_FLOOR)
-            return false;
-        else
+            next = gpd_from_u(mid, vmax, right);
+        } else if (u > GPD_U_FLOOR + 1e-3) {
             mid = fmax(u - 2.0, GPD_U_FLOOR);
-        x = gpd_toward(t, x, gpd_from_u(mid, vmax, right));
+            next = gpd_toward(t, x, gpd_from_u(mid, vmax, right));
+        } else {
+            return false; /* w < 0 down to the floor */
+        }
+        if (next == x)
+            return false; /* no room left to move */
+        x = next;
     }
     return false;
 }
