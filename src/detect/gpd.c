@@ -1,6 +1,5 @@
 #include "detect/gpd.h"
 
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -112,14 +111,12 @@ static double gpd_scan_max(const struct gpd_tail *t)
     return m;
 }
 
-bool gpd_tail_push(struct gpd_tail *t, double v, bool censored)
+void gpd_tail_push(struct gpd_tail *t, double v, bool censored)
 {
     int i = t->next;
-    bool evicted_censored = false;
     bool rescan = false;
 
     if (t->count == t->capacity) {
-        evicted_censored = t->censored[i];
         gpd_sums_add(gpd_sums_of(t, i), t->v[i], t->a[i], t->s[i],
                      1.0 / t->scale, -1.0);
         rescan = t->v[i] >= t->vmax;
@@ -134,7 +131,7 @@ bool gpd_tail_push(struct gpd_tail *t, double v, bool censored)
     /* A value beyond the domain of the centre moves the centre inside. */
     if (1.0 + t->x0 * v <= 0.0) {
         gpd_recenter(t, -0.5 / v);
-        return evicted_censored;
+        return;
     }
     t->a[i] = log1p(t->x0 * v);
     t->s[i] = v / (1.0 + t->x0 * v);
@@ -143,7 +140,6 @@ bool gpd_tail_push(struct gpd_tail *t, double v, bool censored)
     else
         gpd_sums_add(gpd_sums_of(t, i), v, t->a[i], t->s[i], 1.0 / t->scale,
                      1.0);
-    return evicted_censored;
 }
 
 int gpd_tail_censored(const struct gpd_tail *t)
@@ -669,14 +665,15 @@ double gpd_tail_survival(const struct gpd_tail *t, double y)
     return exp(-log1p(x * y) / t->gamma);
 }
 
-void gpd_tail_fill(struct gpd_tail *t, const double *v, int n)
+void gpd_tail_fill(struct gpd_tail *t, const double *v, int n, double origin,
+                   double sign)
 {
     int first = n > t->capacity ? n - t->capacity : 0;
 
     t->count = n - first;
     t->next = t->count % t->capacity;
     for (int i = 0; i < t->count; i++) {
-        t->v[i] = v[first + i];
+        t->v[i] = sign * (v[first + i] - origin);
         t->censored[i] = 0;
     }
     t->vmax = gpd_scan_max(t);

@@ -64,13 +64,13 @@ struct gpd_tail {
     double root;         /* gamma / sigma of the last Grimshaw fit, or 0 */
 
     /*
-     * Search Grimshaw's roots as libspot last_cpp does: only on a side
-     * where its w, evaluated as it does, changes sign strictly between
-     * -1/vmax + e and -e (left) or e and 2 (mean - min) / min^2 (right),
-     * e = min(1e-9, 0.5 / vmax). At +-1e-9 its u v - 1 is rounding noise,
-     * usually exactly 0, so the search mostly fails and the fit falls back
-     * to the moments or the exponential. For comparisons only: each fit
-     * then costs four passes of logarithms.
+     * Search Grimshaw's roots as libspot last_cpp does: its Brent search
+     * on [-1/vmax + e, -e] and [e, 2 (mean - min) / min^2], e = min(1e-9,
+     * 0.5 / vmax), over its own w summed in storage order. At +-1e-9 that
+     * w is rounding noise (usually exactly 0), so the search mostly fails
+     * or ends next to 0 and the fit falls back to the moments or the
+     * exponential. For comparisons only: a fit then costs dozens of passes
+     * of logarithms.
      */
     bool libspot;
 };
@@ -84,15 +84,17 @@ void gpd_tail_init(struct gpd_tail *t, int capacity, void *storage);
 
 /*
  * Adds an entry (value v >= 0, finite), evicting the oldest when the ring
- * is full. Returns true if the evicted entry was censored. Does not refit.
+ * is full. Does not refit.
  */
-bool gpd_tail_push(struct gpd_tail *t, double v, bool censored);
+void gpd_tail_push(struct gpd_tail *t, double v, bool censored);
 
 /*
- * Replaces the entries by the last `capacity` values of v[0..n-1], all
- * observed, in that order (calibration). Does not refit.
+ * Replaces the entries by the excesses sign * (v[i] - t) of the last
+ * `capacity` values of v[0..n-1], all observed, in that order
+ * (calibration). Does not refit.
  */
-void gpd_tail_fill(struct gpd_tail *t, const double *v, int n);
+void gpd_tail_fill(struct gpd_tail *t, const double *v, int n, double origin,
+                   double sign);
 
 /* Number of censored entries held. */
 int gpd_tail_censored(const struct gpd_tail *t);

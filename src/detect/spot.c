@@ -238,11 +238,7 @@ static void spot_calibrate(struct spot *s)
         int i = (int)(n * s->p.level);
 
         s->up.t = s->batch[i];
-        for (int j = i + 1; j < n; j++)
-            s->batch[j] -= s->up.t;
-        gpd_tail_fill(&s->up.tail, s->batch + i + 1, n - i - 1);
-        for (int j = i + 1; j < n; j++)
-            s->batch[j] += s->up.t;
+        gpd_tail_fill(&s->up.tail, s->batch + i + 1, n - i - 1, s->up.t, 1.0);
         s->up.nt = spot_initial_nt(s, &s->up, n - i - 1);
         spot_refit(s, &s->up, 1.0);
     }
@@ -251,9 +247,7 @@ static void spot_calibrate(struct spot *s)
 
         /* Excesses in ascending order of value, as libspot pushes them. */
         s->down.t = s->batch[i];
-        for (int j = 0; j < i; j++)
-            s->batch[j] = s->down.t - s->batch[j];
-        gpd_tail_fill(&s->down.tail, s->batch, i);
+        gpd_tail_fill(&s->down.tail, s->batch, i, s->down.t, -1.0);
         s->down.nt = spot_initial_nt(s, &s->down, i);
         spot_refit(s, &s->down, -1.0);
     }

@@ -442,6 +442,31 @@ static void test_ties(void **state)
     spot_free(s);
 }
 
+/* level below 1/2: the two tails' calibration ranges overlap. */
+static void test_low_level(void **state)
+{
+    struct spot_params p;
+    struct stream_rng r;
+    struct spot *s;
+    struct spot_status st;
+
+    (void)state;
+    spot_params_default(&p);
+    p.level = 0.3;
+    p.q = 0.1;
+    p.down = true;
+    p.depth = 0;
+    s = new_detector(&p);
+    stream_seed(&r, 9);
+    feed(s, &r, STREAM_UNIFORM, 5000);
+    spot_status_get(s, &st);
+    assert_float_equal(st.t_up, 0.3, 0.05);
+    assert_float_equal(st.t_down, 0.7, 0.05);
+    assert_true(st.z_up > st.t_up && st.z_down < st.t_down);
+    assert_true(isfinite(st.gamma_up) && isfinite(st.gamma_down));
+    spot_free(s);
+}
+
 static void test_memory_size(void **state)
 {
     struct spot_params p;
@@ -475,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_load_refuses_damage),
         cmocka_unit_test(test_constant_stream),
         cmocka_unit_test(test_ties),
+        cmocka_unit_test(test_low_level),
         cmocka_unit_test(test_memory_size),
     };
 
