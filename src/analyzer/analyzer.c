@@ -77,7 +77,8 @@ static int analyzer_detect(struct analyzer_stat *s, double v, int64_t time_ns,
     al->stat = stats_name(s->id);
     al->value = v;
     al->code = code;
-    al->probability = spot_probability(s->spot, v);
+    /* Under the model that flagged it, before the alarm refitted it. */
+    al->probability = spot_last_probability(s->spot);
     return 1;
 }
 

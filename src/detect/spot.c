@@ -375,9 +375,30 @@ static void spot_window_push(struct spot *s, double x)
         s->win_next = 0;
 }
 
+/*
+ * Moves the window after a step. libspot keeps alarms out of it, so that an
+ * attack does not become the baseline; but then a level that comes back
+ * after a excursion on a side nobody watches (a flood lowers the average
+ * packet size, and only the upper tail is watched) is flagged for ever,
+ * since every value alarms and none enters the window. netspot's detector
+ * lets an alarm in clipped to the threshold it crossed: an attack still
+ * barely moves the baseline, and a stuck baseline catches up in a few
+ * windows. The libspot variant keeps the original rule.
+ */
+static void spot_window_follow(struct spot *s, double x, int code,
+                               double clip_up, double clip_down)
+{
+    bool alarm = code == SPOT_ALERT_UP || code == SPOT_ALERT_DOWN;
+
+    if (!alarm)
+        spot_window_push(s, x);
+    else if (s->variant == SPOT_VARIANT_NETSPOT)
+        spot_window_push(s, code == SPOT_ALERT_UP ? clip_up : clip_down);
+}
+
 int spot_step(struct spot *s, double x)
 {
-    double v;
+    double v, drift, clip_up, clip_down;
     int code;
 
     if (!isfinite(x))
@@ -386,12 +407,15 @@ int spot_step(struct spot *s, double x)
         spot_window_push(s, x);
         return SPOT_WINDOW;
     }
-    v = x - spot_drift(s);
+    drift = spot_drift(s);
+    v = x - drift;
     if (!isfinite(v))
         return SPOT_REJECTED;
+    clip_up = drift + s->up.z;
+    clip_down = drift + s->down.z;
     code = spot_core(s, v);
-    if (s->p.depth > 0 && code != SPOT_ALERT_UP && code != SPOT_ALERT_DOWN)
-        spot_window_push(s, x);
+    if (s->p.depth > 0)
+        spot_window_follow(s, x, code, clip_up, clip_down);
     return code;
 }
 

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Long enough for a path and a cause; longer details are cut. */
 #define ERROR_DETAIL_MAX 512
@@ -25,11 +26,15 @@ const char *error_message(int code)
 
 int error_set(int code, const char *fmt, ...)
 {
+    char text[ERROR_DETAIL_MAX];
     va_list ap;
 
+    /* Formatted apart first: callers may pass error_detail() itself, to
+     * put a new object in front of the cause. */
     va_start(ap, fmt);
-    vsnprintf(error_text, sizeof(error_text), fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    memcpy(error_text, text, sizeof(error_text));
     return code;
 }
 

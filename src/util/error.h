@@ -36,6 +36,8 @@ const char *error_message(int code);
  * Records the detail of the current failure for this thread, formatted like
  * printf, and returns code so that callers can write
  * `return error_set(ERROR_IO, "%s: %s", path, strerror(errno));`.
+ * The arguments may include error_detail(), to add an object in front of
+ * the cause of a failure met below.
  */
 int error_set(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
