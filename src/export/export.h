@@ -70,6 +70,21 @@ int export_file_add(struct export_set *set, const char *data_path,
                     const char *alarm_path, const char *series);
 
 /*
+ * Socket exporter: records to data_addr and alarms to alarm_addr (either
+ * may be NULL), each given as proto://address with proto one of tcp,
+ * tcp4, tcp6, udp, udp4, udp6 (address host:port, [v6]:port or :port),
+ * unix, unixgram or unixpacket (address a path, or @name for an abstract
+ * socket). format is "json" or "csv" (format_message_record()); tag and
+ * series name the sender in every message. Connects at once: returns 0,
+ * or a negative code with a detail naming the address and the cause. A
+ * message that cannot be sent later is lost and reported as a failure,
+ * and the next one connects again.
+ */
+int export_socket_add(struct export_set *set, const char *data_addr,
+                      const char *alarm_addr, const char *format,
+                      const char *tag, const char *series);
+
+/*
  * Writes path with every "%s" replaced by series into buf of size len.
  * Returns 0, or ERROR_LIMIT when it does not fit.
  */

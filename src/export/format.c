@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 size_t format_number(char *buf, size_t len, double v)
 {
@@ -84,4 +85,165 @@ size_t format_json_alarm(char *buf, size_t len, const struct alarm *a)
     if (rc == 0)
         rc = format_append(buf, len, &pos, "}\n");
     return rc == 0 ? pos : 0;
+}
+
+/* Writes s as a JSON string, escaping what RFC 8259 section 7 requires. */
+static int format_append_json_string(char *buf, size_t len, size_t *pos,
+                                     const char *s)
+{
+    int rc = format_append(buf, len, pos, "\"");
+
+    for (const unsigned char *c = (const unsigned char *)s; *c && rc == 0;
+         c++) {
+        if (*c == '"' || *c == '\\')
+            rc = format_append(buf, len, pos, "\\%c", *c);
+        else if (*c < 0x20)
+            rc = format_append(buf, len, pos, "\\u%04x", *c);
+        else
+            rc = format_append(buf, len, pos, "%c", *c);
+    }
+    return rc == 0 ? format_append(buf, len, pos, "\"") : rc;
+}
+
+/* Writes s as a CSV field, quoted only when it needs to be. */
+static int format_append_csv_string(char *buf, size_t len, size_t *pos,
+                                    const char *s)
+{
+    int rc = 0;
+
+    if (strpbrk(s, ",\"\r\n") == NULL)
+        return format_append(buf, len, pos, "%s", s);
+    rc = format_append(buf, len, pos, "\"");
+    for (const char *c = s; *c && rc == 0; c++) {
+        if (*c == '"')
+            rc = format_append(buf, len, pos, "\"\"");
+        else
+            rc = format_append(buf, len, pos, "%c", *c);
+    }
+    return rc == 0 ? format_append(buf, len, pos, "\"") : rc;
+}
+
+/*
+ * A message is a list of keyed values, sorted by key, written either as a
+ * JSON object or as a CSV header and value line.
+ */
+enum format_value_type {
+    FORMAT_V_NUMBER,
+    FORMAT_V_INT,
+    FORMAT_V_TEXT,
+};
+
+struct format_value {
+    const char *key;
+    enum format_value_type type;
+    double number;
+    long long integer;
+    const char *text;
+};
+
+static int format_append_value(char *buf, size_t len, size_t *pos,
+                               enum format_kind kind,
+                               const struct format_value *v)
+{
+    switch (v->type) {
+    case FORMAT_V_INT:
+        return format_append(buf, len, pos, "%lld", v->integer);
+    case FORMAT_V_TEXT:
+        return kind == FORMAT_JSON
+                   ? format_append_json_string(buf, len, pos, v->text)
+                   : format_append_csv_string(buf, len, pos, v->text);
+    case FORMAT_V_NUMBER:
+    default:
+        if (kind == FORMAT_CSV && isnan(v->number))
+            return format_append(buf, len, pos, "NaN");
+        if (kind == FORMAT_CSV && isinf(v->number))
+            return format_append(buf, len, pos,
+                                 v->number > 0 ? "+Inf" : "-Inf");
+        return format_append_number(buf, len, pos, v->number);
+    }
+}
+
+static size_t format_message(char *buf, size_t len, enum format_kind kind,
+                             const struct format_value *values, size_t n)
+{
+    size_t pos = 0;
+    int rc = 0;
+
+    if (kind == FORMAT_JSON) {
+        rc = format_append(buf, len, &pos, "{");
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            rc = format_append(buf, len, &pos, "%s\"%s\":", i ? "," : "",
+                               values[i].key);
+            if (rc == 0)
+                rc = format_append_value(buf, len, &pos, kind, &values[i]);
+        }
+        if (rc == 0)
+            rc = format_append(buf, len, &pos, "}\n");
+        return rc == 0 ? pos : 0;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = format_append(buf, len, &pos, "%s%s", i ? "," : "", values[i].key);
+    if (rc == 0)
+        rc = format_append(buf, len, &pos, "\n");
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = format_append(buf, len, &pos, "%s", i ? "," : "");
+        if (rc == 0)
+            rc = format_append_value(buf, len, &pos, kind, &values[i]);
+    }
+    if (rc == 0)
+        rc = format_append(buf, len, &pos, "\n");
+    return rc == 0 ? pos : 0;
+}
+
+static struct format_value format_text(const char *key, const char *text)
+{
+    return (struct format_value){key, FORMAT_V_TEXT, 0.0, 0, text};
+}
+
+static struct format_value format_int(const char *key, long long integer)
+{
+    return (struct format_value){key, FORMAT_V_INT, 0.0, integer, NULL};
+}
+
+static struct format_value format_double(const char *key, double number)
+{
+    return (struct format_value){key, FORMAT_V_NUMBER, number, 0, NULL};
+}
+
+size_t format_message_record(char *buf, size_t len, enum format_kind kind,
+                             const struct record *r,
+                             const struct format_origin *o)
+{
+    struct format_value values[RECORD_MAX_FIELDS + 4];
+    size_t n = 0;
+
+    /* Statistic keys are upper case, so they sort before the four
+     * lower-case keys, which are in order already. */
+    for (size_t i = 0; i < r->n; i++)
+        values[n++] = format_double(r->fields[i].key, r->fields[i].value);
+    values[n++] = format_text("name", o->tag);
+    values[n++] = format_text("series", o->series);
+    values[n++] = format_int("time", (long long)r->time_ns);
+    values[n++] = format_text("type", "data");
+    return format_message(buf, len, kind, values, n);
+}
+
+size_t format_message_alarm(char *buf, size_t len, enum format_kind kind,
+                            const struct alarm *a,
+                            const struct format_origin *o)
+{
+    const struct format_value values[] = {
+        format_int("code", a->code),
+        format_text("name", o->tag),
+        format_double("probability", a->probability),
+        format_text("series", o->series),
+        format_text("stat", a->stat),
+        format_text("status", record_alarm_status(a)),
+        format_int("time", (long long)a->time_ns),
+        format_text("type", "alarm"),
+        format_double("value", a->value),
+    };
+
+    return format_message(buf, len, kind, values,
+                          sizeof(values) / sizeof(values[0]));
 }

@@ -31,4 +31,37 @@ size_t format_json_record(char *buf, size_t len, const struct record *r);
  */
 size_t format_json_alarm(char *buf, size_t len, const struct alarm *a);
 
+/* Socket message formats (exporter.socket.format). */
+enum format_kind {
+    FORMAT_JSON,
+    FORMAT_CSV,
+};
+
+/* What a socket message adds to a record or an alarm: the series name
+ * and the exporter's tag ("name"). */
+struct format_origin {
+    const char *series;
+    const char *tag;
+};
+
+/*
+ * One socket message for a record: its fields and the keys "name",
+ * "series", "time" and "type" ("data"), all sorted by key in byte order.
+ * JSON: one object and a newline, NaN written as null. CSV: a header line
+ * and a value line, NaN written as NaN, text quoted when it holds a comma,
+ * a quote or a line break (RFC 4180). Returns the length, or 0 if buf is
+ * too small.
+ */
+size_t format_message_record(char *buf, size_t len, enum format_kind kind,
+                             const struct record *r,
+                             const struct format_origin *o);
+
+/*
+ * The same for an alarm: keys "code", "name", "probability", "series",
+ * "stat", "status", "time", "type" ("alarm") and "value".
+ */
+size_t format_message_alarm(char *buf, size_t len, enum format_kind kind,
+                            const struct alarm *a,
+                            const struct format_origin *o);
+
 #endif

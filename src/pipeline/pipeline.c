@@ -102,6 +102,9 @@ static int pipeline_exports(struct pipeline *p, const char *series)
         rc = export_console_add(&p->exports, e->console.data, e->console.alarm);
     if (rc == 0 && (e->file.data != NULL || e->file.alarm != NULL))
         rc = export_file_add(&p->exports, e->file.data, e->file.alarm, series);
+    if (rc == 0 && (e->socket.data != NULL || e->socket.alarm != NULL))
+        rc = export_socket_add(&p->exports, e->socket.data, e->socket.alarm,
+                               e->socket.format, e->socket.tag, series);
     return rc;
 }
 

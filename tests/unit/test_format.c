@@ -72,6 +72,36 @@ static void test_series_expansion(void **state)
     assert_true(export_expand_series(buf, 8, "/tmp/%s.json", "wifi") < 0);
 }
 
+static void test_socket_messages(void **state)
+{
+    struct record r = {.time_ns = 1558195816637732000, .n = 2};
+    struct alarm a = {1558195816637732000, "R_SYN", 0.995, 1, 1e-8};
+    const struct format_origin o = {"wi\"fi", "a,b"};
+    char buf[FORMAT_LINE_MAX];
+
+    (void)state;
+    r.fields[0] = (struct record_field){"PERF", NAN};
+    r.fields[1] = (struct record_field){"R_SYN", 0.25};
+    assert_true(format_message_record(buf, sizeof(buf), FORMAT_JSON, &r, &o) >
+                0);
+    assert_string_equal(buf, "{\"PERF\":null,\"R_SYN\":0.25,\"name\":\"a,b\","
+                             "\"series\":\"wi\\\"fi\",\"time\":"
+                             "1558195816637732000,\"type\":\"data\"}\n");
+    assert_true(format_message_record(buf, sizeof(buf), FORMAT_CSV, &r, &o) >
+                0);
+    assert_string_equal(buf, "PERF,R_SYN,name,series,time,type\n"
+                             "NaN,0.25,\"a,b\",\"wi\"\"fi\","
+                             "1558195816637732000,data\n");
+    assert_true(format_message_alarm(buf, sizeof(buf), FORMAT_JSON, &a, &o) >
+                0);
+    assert_string_equal(buf, "{\"code\":1,\"name\":\"a,b\",\"probability\":"
+                             "1e-08,\"series\":\"wi\\\"fi\",\"stat\":"
+                             "\"R_SYN\",\"status\":\"UP_ALERT\",\"time\":"
+                             "1558195816637732000,\"type\":\"alarm\","
+                             "\"value\":0.995}\n");
+    assert_int_equal(format_message_alarm(buf, 40, FORMAT_CSV, &a, &o), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -79,6 +109,7 @@ int main(void)
         cmocka_unit_test(test_record_line),
         cmocka_unit_test(test_alarm_line),
         cmocka_unit_test(test_series_expansion),
+        cmocka_unit_test(test_socket_messages),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
