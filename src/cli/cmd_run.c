@@ -72,8 +72,32 @@ static void run_print_summary(const struct config *cfg,
     run_print_events(sum);
 }
 
+/*
+ * The InfluxDB and WebSocket exporters of the original are not part of
+ * this version. Their keys load, so that existing files stay
+ * valid, but a run that would send records to one of them stops before it
+ * starts rather than lose those records silently. Returns the first such
+ * key, or NULL.
+ */
+static const char *run_missing_exporter(const struct config *cfg)
+{
+    const struct config_exporter *e = &cfg->exporter;
+
+    if (e->influxdb.data)
+        return "exporter.influxdb.data";
+    if (e->influxdb.alarm)
+        return "exporter.influxdb.alarm";
+    if (e->websocket.data)
+        return "exporter.websocket.data";
+    if (e->websocket.alarm)
+        return "exporter.websocket.alarm";
+    return NULL;
+}
+
 int cmd_run(int argc, char **argv)
 {
+    const char *missing;
+
     struct config cfg;
     struct pipeline_summary sum;
     int rc;
@@ -93,6 +117,17 @@ int cmd_run(int argc, char **argv)
     if (cfg.analyzer.n_stats == 0) {
         fprintf(stderr, "netspot: run: no statistic loaded (use -s STAT, "
                         "see 'netspot ls')\n");
+        config_free(&cfg);
+        return CMD_USAGE;
+    }
+    missing = run_missing_exporter(&cfg);
+    if (missing != NULL) {
+        fprintf(
+            stderr,
+            "netspot: run: %s is set, but this version has no such "
+            "exporter and its records would be lost; unset it and use "
+            "the console, file or socket exporter (see docs/limitations.md)\n",
+            missing);
         config_free(&cfg);
         return CMD_USAGE;
     }

@@ -86,6 +86,12 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "h") == 0 ||
         strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return main_help(argc - 1, argv + 1);
+    if (strcmp(argv[1], "serve") == 0) {
+        fprintf(stderr, "netspot: serve: the HTTP API is not part of this "
+                        "version; use 'netspot run' (see "
+                        "docs/limitations.md)\n");
+        return CMD_USAGE;
+    }
     c = main_find(argv[1]);
     if (c == NULL) {
         fprintf(stderr, "netspot: unknown command '%s' (try 'netspot help')\n",
