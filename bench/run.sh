@@ -15,7 +15,9 @@
 #   --runs N         runs of each measurement, the median is kept (default 5)
 #   --big-mixed      also make mixed-size inputs above 10M packets (8 GB of
 #                    disk per 10M packets; skipped by default)
-#   --no-hosts       skip the input with a million distinct hosts
+#   --hosts-sizes LIST  sizes of the inputs with a million distinct hosts
+#                    per period (default 10M)
+#   --no-hosts       skip the inputs with a million distinct hosts
 #   --readers LIST   also run netspot with --miner.reader R for each R
 #                    (e.g. native,libpcap); default: netspot's default only
 #   --no-build       use build-bench as it is
@@ -30,6 +32,7 @@ sizes="1M,10M,100M"
 runs=5
 big_mixed=0
 hosts_input=1
+hosts_sizes="10M"
 readers=""
 do_build=1
 update_docs=0
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=${2:?--runs needs a value}; shift ;;
     --big-mixed) big_mixed=1 ;;
     --no-hosts) hosts_input=0 ;;
+    --hosts-sizes) hosts_sizes=${2:?--hosts-sizes needs a value}; shift ;;
     --readers) readers=${2:?--readers needs a value}; shift ;;
     --no-build) do_build=0 ;;
     --update-docs) update_docs=1 ;;
@@ -349,10 +353,15 @@ main() {
         # sources and a scan of a million local hosts, each at a million
         # packets a second, give every one-second period about a million
         # distinct source and a million distinct destination addresses.
-        make_input "hosts-10M" --preset bench-small --packets 10000000 \
-            --hosts 1000000 --rate 1000000 \
-            --attack synflood@0+100:1000000 --attack hscan@0+100:1000000
-        names+=("hosts-10M")
+        # The attacks last 100 s, longer than the background of any size
+        # up to about 300M packets.
+        for s in ${hosts_sizes//,/ }; do
+            n=$(count_of "$s")
+            make_input "hosts-$s" --preset bench-small --packets "$n" \
+                --hosts 1000000 --rate 1000000 \
+                --attack synflood@0+100:1000000 --attack hscan@0+100:1000000
+            names+=("hosts-$s")
+        done
     fi
 
     echo "== measurements ($runs runs each, medians)"
