@@ -44,8 +44,33 @@ demo() {
     echo "== the last records, from $out/netspot_demo_data.json"
     tail -n 3 "$out/netspot_demo_data.json"
     echo "== the attacks injected, from $out/demo.pcap.truth.json"
-    grep -o '"kind": "[a-z]*"[^}]*"start_s": [0-9.]*' \
-        "$out/demo.pcap.truth.json" | sed 's/"description.*"start_s"/ at/'
+    python3 - "$out/demo.pcap.truth.json" <<'PY'
+import json, sys
+for a in json.load(open(sys.argv[1]))["attacks"]:
+    print(f"{a['kind']:9} {a['start_s']:4.0f} s to {a['end_s']:4.0f} s  "
+          f"{a['description']}")
+PY
+    # An alarm carries the end of its period (1 s in demo.toml): it belongs
+    # to an attack when its period overlaps the attack.
+    echo "== alarms per attack, and outside the attacks"
+    python3 - "$out/demo.pcap.truth.json" "$out/netspot_demo_alarm.json" <<'PY'
+import json, sys
+truth = json.load(open(sys.argv[1]))
+attacks = truth["attacks"]
+alarms = [json.loads(line) for line in open(sys.argv[2])]
+counts = {a["kind"]: 0 for a in attacks}
+calm = 0
+for alarm in alarms:
+    hit = [a for a in attacks
+           if a["start_unix_ns"] < alarm["time"] <= a["end_unix_ns"] + 10**9]
+    if hit:
+        counts[hit[0]["kind"]] += 1
+    else:
+        calm += 1
+for kind, n in counts.items():
+    print(f"{kind:9} {n} alarms")
+print(f"calm      {calm} alarms")
+PY
 }
 
 check_format() {
