@@ -69,24 +69,24 @@ static void run_print_summary(const struct config *cfg,
                   cfg->miner.device, (unsigned long long)sum->dropped,
                   (unsigned long long)sum->dropped_iface, sum->workers,
                   sum->workers > 1 ? "s" : "");
+    if (sum->export_failures > 0)
+        log_write(LOG_WARN, "run",
+                  "%s: %llu records or alarms were not exported everywhere "
+                  "(see the warnings above)",
+                  cfg->miner.device, (unsigned long long)sum->export_failures);
     run_print_events(sum);
 }
 
 /*
- * The InfluxDB and WebSocket exporters of the original are not part of
- * this version. Their keys load, so that existing files stay
- * valid, but a run that would send records to one of them stops before it
- * starts rather than lose those records silently. Returns the first such
- * key, or NULL.
+ * The WebSocket exporter of the original is not part of this version. Its
+ * keys load, so that existing files stay valid, but a run that would send
+ * records to it stops before it starts rather than lose those records
+ * silently. Returns the first such key, or NULL.
  */
 static const char *run_missing_exporter(const struct config *cfg)
 {
     const struct config_exporter *e = &cfg->exporter;
 
-    if (e->influxdb.data)
-        return "exporter.influxdb.data";
-    if (e->influxdb.alarm)
-        return "exporter.influxdb.alarm";
     if (e->websocket.data)
         return "exporter.websocket.data";
     if (e->websocket.alarm)
@@ -122,12 +122,12 @@ int cmd_run(int argc, char **argv)
     }
     missing = run_missing_exporter(&cfg);
     if (missing != NULL) {
-        fprintf(
-            stderr,
-            "netspot: run: %s is set, but this version has no such "
-            "exporter and its records would be lost; unset it and use "
-            "the console, file or socket exporter (see docs/limitations.md)\n",
-            missing);
+        fprintf(stderr,
+                "netspot: run: %s is set, but this version has no such "
+                "exporter and its records would be lost; unset it and use "
+                "the console, file, socket or influxdb exporter (see "
+                "docs/limitations.md)\n",
+                missing);
         config_free(&cfg);
         return CMD_USAGE;
     }

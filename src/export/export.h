@@ -84,6 +84,31 @@ int export_socket_add(struct export_set *set, const char *data_addr,
                       const char *alarm_addr, const char *format,
                       const char *tag, const char *series);
 
+/* What the InfluxDB exporter needs of the configuration. */
+struct export_influx_params {
+    bool data;           /* send records */
+    bool alarm;          /* send alarms */
+    const char *address; /* http://host:port of the server */
+    const char *database;
+    const char *username;
+    const char *password;
+    int batch_size;         /* points per request, > 0 */
+    const char *agent_name; /* the agent tag of every point */
+};
+
+/*
+ * InfluxDB 1.x exporter: records and alarms as points of the measurement
+ * named series (format_influx_record(), format_influx_alarm()), sent by
+ * batches of batch_size points to address/write, with basic
+ * authentication. Creates the database at once (CREATE DATABASE, which
+ * succeeds when it exists): returns 0, or a negative code with a detail
+ * naming the address and the cause when the server cannot be reached or
+ * refuses. A batch that cannot be sent later is dropped and reported as a
+ * failure; the rest are sent at close.
+ */
+int export_influx_add(struct export_set *set,
+                      const struct export_influx_params *p, const char *series);
+
 /*
  * Writes path with every "%s" replaced by series into buf of size len.
  * Returns 0, or ERROR_LIMIT when it does not fit.

@@ -1,5 +1,7 @@
 #include "export/format.h"
 
+#include "util/error.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -246,4 +248,106 @@ size_t format_message_alarm(char *buf, size_t len, enum format_kind kind,
 
     return format_message(buf, len, kind, values,
                           sizeof(values) / sizeof(values[0]));
+}
+
+/*
+ * Writes s with a backslash before each character of special, as the
+ * line protocol wants for measurements (comma, space), tag keys and
+ * values (comma, equals sign, space) and string fields (quote, backslash).
+ */
+static int format_append_escaped(char *buf, size_t len, size_t *pos,
+                                 const char *s, const char *special)
+{
+    int rc = 0;
+
+    for (const char *c = s; *c && rc == 0; c++) {
+        if (strchr(special, *c) != NULL)
+            rc = format_append(buf, len, pos, "\\%c", *c);
+        else
+            rc = format_append(buf, len, pos, "%c", *c);
+    }
+    return rc;
+}
+
+/* Measurement and the tags every point carries. */
+static int format_influx_head(char *buf, size_t len, size_t *pos,
+                              const struct format_origin *o)
+{
+    int rc = format_append_escaped(buf, len, pos, o->series, ", ");
+
+    if (rc == 0)
+        rc = format_append(buf, len, pos, ",agent=");
+    if (rc == 0)
+        rc = format_append_escaped(buf, len, pos, o->tag, ",= ");
+    return rc;
+}
+
+/* Appends ",key=value" (the first field without its comma) when value is
+ * finite; *n counts the fields written. */
+static int format_influx_float(char *buf, size_t len, size_t *pos, size_t *n,
+                               const char *key, double value)
+{
+    int rc;
+
+    if (!isfinite(value))
+        return 0;
+    rc = format_append(buf, len, pos, "%s", *n > 0 ? "," : " ");
+    if (rc == 0)
+        rc = format_append_escaped(buf, len, pos, key, ",= ");
+    if (rc == 0)
+        rc = format_append(buf, len, pos, "=");
+    if (rc == 0)
+        rc = format_append_number(buf, len, pos, value);
+    (*n)++;
+    return rc;
+}
+
+int format_influx_record(char *buf, size_t len, const struct record *r,
+                         const struct format_origin *o)
+{
+    size_t pos = 0, n = 0;
+    int rc = format_influx_head(buf, len, &pos, o);
+
+    if (rc == 0)
+        rc = format_append(buf, len, &pos, ",type=data");
+    for (size_t i = 0; i < r->n && rc == 0; i++)
+        rc = format_influx_float(buf, len, &pos, &n, r->fields[i].key,
+                                 r->fields[i].value);
+    if (rc == 0 && n == 0)
+        return 0;
+    if (rc == 0)
+        rc = format_append(buf, len, &pos, " %lld\n", (long long)r->time_ns);
+    if (rc < 0)
+        return error_set(ERROR_LIMIT, "%s: point longer than %zu bytes",
+                         o->series, len);
+    return (int)pos;
+}
+
+int format_influx_alarm(char *buf, size_t len, const struct alarm *a,
+                        const struct format_origin *o)
+{
+    size_t pos = 0, n = 1;
+    int rc = format_influx_head(buf, len, &pos, o);
+
+    /* Tags in key order, as InfluxDB stores them best. */
+    if (rc == 0)
+        rc = format_append(buf, len, &pos, ",stat=");
+    if (rc == 0)
+        rc = format_append_escaped(buf, len, &pos, a->stat, ",= ");
+    if (rc == 0)
+        rc = format_append(buf, len, &pos, ",type=alarm code=%di", a->code);
+    if (rc == 0)
+        rc = format_influx_float(buf, len, &pos, &n, "probability",
+                                 a->probability);
+    if (rc == 0)
+        rc = format_append(buf, len, &pos, ",status=\"%s\"",
+                           record_alarm_status(a));
+    if (rc == 0)
+        rc = format_influx_float(buf, len, &pos, &n, "value", a->value);
+    if (rc == 0)
+        rc = format_append(buf, len, &pos, " %lld\n", (long long)a->time_ns);
+    if (rc < 0)
+        return error_set(ERROR_LIMIT, "%s: point longer than %zu bytes",
+                         o->series, len);
+    return (int)pos;
 }

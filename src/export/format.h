@@ -64,4 +64,23 @@ size_t format_message_alarm(char *buf, size_t len, enum format_kind kind,
                             const struct alarm *a,
                             const struct format_origin *o);
 
+/*
+ * One InfluxDB line-protocol point for a record: measurement the series
+ * name, tags agent=<tag> and type=data, the record's finite fields as
+ * float fields (NaN and infinities, which InfluxDB refuses, are left
+ * out), and the record's time in nanoseconds; a newline ends it. Returns
+ * the length, 0 when no field is finite (nothing to write), or
+ * ERROR_LIMIT when buf is too small.
+ */
+int format_influx_record(char *buf, size_t len, const struct record *r,
+                         const struct format_origin *o);
+
+/*
+ * The same for an alarm: tags agent, stat (the statistic) and type=alarm;
+ * fields code (integer), probability, status (string) and value. A
+ * non-finite probability or value is left out.
+ */
+int format_influx_alarm(char *buf, size_t len, const struct alarm *a,
+                        const struct format_origin *o);
+
 #endif

@@ -105,6 +105,16 @@ static int pipeline_exports(struct pipeline *p, const char *series)
     if (rc == 0 && (e->socket.data != NULL || e->socket.alarm != NULL))
         rc = export_socket_add(&p->exports, e->socket.data, e->socket.alarm,
                                e->socket.format, e->socket.tag, series);
+    if (rc == 0 && (e->influxdb.data || e->influxdb.alarm)) {
+        const struct export_influx_params ip = {
+            e->influxdb.data,       e->influxdb.alarm,
+            e->influxdb.address,    e->influxdb.database,
+            e->influxdb.username,   e->influxdb.password,
+            e->influxdb.batch_size, e->influxdb.agent_name,
+        };
+
+        rc = export_influx_add(&p->exports, &ip, series);
+    }
     return rc;
 }
 

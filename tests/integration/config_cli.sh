@@ -57,8 +57,8 @@ expect 1 "-p: analyzer.period" config show -p 5
 expect 0 "--miner.filter TEXT" run --help
 expect 0 "Usage: netspot config" config --help
 expect 2 "unknown subcommand" config frobnicate
-expect 2 "exporter.influxdb.alarm is set, but this version has no such" \
-    run -d /nonexistent.pcap -s R_SYN --exporter.influxdb.alarm true
+expect 2 "exporter.websocket.alarm is set, but this version has no such" \
+    run -d /nonexistent.pcap -s R_SYN --exporter.websocket.alarm true
 expect 2 "exporter.websocket.data is set" \
     run -d /nonexistent.pcap -s R_SYN --exporter.websocket.data true
 expect 2 "serve: the HTTP API is not part of this version" serve

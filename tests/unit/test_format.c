@@ -102,6 +102,32 @@ static void test_socket_messages(void **state)
     assert_int_equal(format_message_alarm(buf, 40, FORMAT_CSV, &a, &o), 0);
 }
 
+static void test_influx_points(void **state)
+{
+    struct record r = {.time_ns = 1558195816637732000, .n = 3};
+    struct alarm a = {1558195816637732000, "R_SYN", 0.995, 1, 1e-8};
+    const struct format_origin o = {"my wifi,2", "lab=1"};
+    char buf[FORMAT_LINE_MAX];
+
+    (void)state;
+    r.fields[0] = (struct record_field){"PERF", NAN};
+    r.fields[1] = (struct record_field){"R_SYN", 0.25};
+    r.fields[2] = (struct record_field){"R_SYN_UP", 0.5};
+    assert_true(format_influx_record(buf, sizeof(buf), &r, &o) > 0);
+    assert_string_equal(buf, "my\\ wifi\\,2,agent=lab\\=1,type=data "
+                             "R_SYN=0.25,R_SYN_UP=0.5 1558195816637732000\n");
+    assert_true(format_influx_alarm(buf, sizeof(buf), &a, &o) > 0);
+    assert_string_equal(buf, "my\\ wifi\\,2,agent=lab\\=1,stat=R_SYN,"
+                             "type=alarm code=1i,probability=1e-08,"
+                             "status=\"UP_ALERT\",value=0.995 "
+                             "1558195816637732000\n");
+
+    /* Nothing finite: no point. Too small a buffer: an error. */
+    r.n = 1;
+    assert_int_equal(format_influx_record(buf, sizeof(buf), &r, &o), 0);
+    assert_true(format_influx_alarm(buf, 30, &a, &o) < 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -110,6 +136,7 @@ int main(void)
         cmocka_unit_test(test_alarm_line),
         cmocka_unit_test(test_series_expansion),
         cmocka_unit_test(test_socket_messages),
+        cmocka_unit_test(test_influx_points),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
