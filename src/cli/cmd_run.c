@@ -71,8 +71,8 @@ static void run_print_summary(const struct config *cfg,
                   sum->workers > 1 ? "s" : "");
     if (sum->export_failures > 0)
         log_write(LOG_WARN, "run",
-                  "%s: %llu records or alarms were not exported everywhere "
-                  "(see the warnings above)",
+                  "%s: %llu exports of a record or an alarm failed (see "
+                  "the warnings above)",
                   cfg->miner.device, (unsigned long long)sum->export_failures);
     run_print_events(sum);
 }
@@ -96,10 +96,9 @@ static const char *run_missing_exporter(const struct config *cfg)
 
 int cmd_run(int argc, char **argv)
 {
-    const char *missing;
-
     struct config cfg;
     struct pipeline_summary sum;
+    const char *missing;
     int rc;
 
     if (run_wants_help(argc, argv)) {
