@@ -2,10 +2,8 @@
 # The bash completion script completes commands, flags read from
 # `netspot defaults`, statistic names and the words of fixed-set keys.
 set -u
-if [ -z "${NETSPOT_BIN:-}" ] || [ -z "${NETSPOT_SOURCE_DIR:-}" ]; then
-    echo "skipped: NETSPOT_BIN and NETSPOT_SOURCE_DIR not set"
-    exit 77
-fi
+. "$(dirname "$0")/lib/common.sh"
+test_needs NETSPOT_BIN NETSPOT_SOURCE_DIR
 # shellcheck source=/dev/null
 source "$NETSPOT_SOURCE_DIR/scripts/netspot.bash-completion"
 failed=0

@@ -3,18 +3,9 @@
 # valid file that shows the same configuration, `config check` and
 # `config show` report as documented, and bad flags exit 2.
 set -u
-if [ -z "${NETSPOT_BIN:-}" ] || [ -z "${NETSPOT_SOURCE_DIR:-}" ]; then
-    echo "skipped: NETSPOT_BIN and NETSPOT_SOURCE_DIR not set"
-    exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failed=0
-
-fail() {
-    echo "FAIL: $*"
-    failed=$((failed + 1))
-}
+. "$(dirname "$0")/lib/common.sh"
+test_needs NETSPOT_BIN NETSPOT_SOURCE_DIR
+test_setup
 
 # expect STATUS PATTERN ARGS...: runs netspot, checks the exit status and
 # that stdout or stderr contains PATTERN.

@@ -6,20 +6,11 @@
 # server that refuses writes costs points and the exit status, not the
 # run; a server that cannot be reached stops the run before it starts.
 set -u
-if [ -z "${NETSPOT_BIN:-}" ] || [ -z "${NETSPOT_SYNTH:-}" ] ||
-    ! command -v python3 >/dev/null; then
-    echo "skipped: needs NETSPOT_BIN, NETSPOT_SYNTH and python3"
-    exit 77
-fi
-work=$(mktemp -d)
+. "$(dirname "$0")/lib/common.sh"
+test_needs NETSPOT_BIN NETSPOT_SYNTH -- python3
+test_setup
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-failed=0
-
-fail() {
-    echo "FAIL: $*"
-    failed=$((failed + 1))
-}
 
 # start_server MODE: MODE "ok" accepts every write, "refuse" answers
 # writes with status 500. Sets $port and $server; requests go to

@@ -5,13 +5,10 @@
 # Then the capture runs with CAP_NET_RAW alone as an unprivileged user,
 # and -Z switches to that user once the capture is open.
 set -u
-[ -n "${NETSPOT_BIN:-}" ] || {
-    echo "skipped: NETSPOT_BIN is not set"
-    exit 77
-}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failed=0 checked=0
+. "$(dirname "$0")/lib/common.sh"
+test_needs NETSPOT_BIN
+test_setup
+checked=0
 
 # expect STATUS TEXT ARGS...: netspot exits with STATUS, stderr has TEXT.
 expect() {

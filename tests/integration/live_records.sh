@@ -10,11 +10,6 @@ live_setup
 input=$(live_input)
 failed=0
 
-fail() {
-    echo "FAIL: $*"
-    failed=$((failed + 1))
-}
-
 live_start run -d "$LIVE_RX_IF" -s PERF -s R_SYN -p 500ms -v \
     -f "$LIVE_WORK/data_%s.json"
 sleep 1.6

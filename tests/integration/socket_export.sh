@@ -5,19 +5,9 @@
 # record and alarm reaches the sockets as it reaches the files. A socket
 # nobody listens on stops the run before it starts.
 set -u
-if [ -z "${NETSPOT_BIN:-}" ] || [ -z "${NETSPOT_SYNTH:-}" ] ||
-    [ -z "${NETSPOT_SOURCE_DIR:-}" ] || ! command -v python3 >/dev/null; then
-    echo "skipped: needs NETSPOT_BIN, NETSPOT_SYNTH, NETSPOT_SOURCE_DIR and python3"
-    exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failed=0
-
-fail() {
-    echo "FAIL: $*"
-    failed=$((failed + 1))
-}
+. "$(dirname "$0")/lib/common.sh"
+test_needs NETSPOT_BIN NETSPOT_SYNTH NETSPOT_SOURCE_DIR -- python3
+test_setup
 
 "$NETSPOT_SYNTH" --preset demo -o "$work/demo.pcap" >/dev/null 2>&1 ||
     { echo "FAIL: netspot-synth"; exit 1; }

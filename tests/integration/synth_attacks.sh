@@ -3,13 +3,9 @@
 # direction it says: netspot's per-period counters of an attack window are
 # compared with those of the calm seconds before it.
 set -u
-if [ -z "${NETSPOT_SYNTH:-}" ] || [ -z "${NETSPOT_BIN:-}" ] ||
-    ! command -v python3 >/dev/null; then
-    echo "skipped: needs NETSPOT_SYNTH, NETSPOT_BIN and python3"
-    exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib/common.sh"
+test_needs NETSPOT_SYNTH NETSPOT_BIN -- python3
+test_setup
 cap="$work/a.pcap"
 
 check() { # check SIZES

@@ -3,18 +3,9 @@
 # requested packet count, in every format and option combination, with
 # no malformed packet and no bad checksum.
 set -u
-if [ -z "${NETSPOT_SYNTH:-}" ] || ! command -v tshark >/dev/null; then
-    echo "skipped: needs NETSPOT_SYNTH and tshark"
-    exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failed=0
-
-fail() {
-    echo "FAIL: $*"
-    failed=$((failed + 1))
-}
+. "$(dirname "$0")/lib/common.sh"
+test_needs NETSPOT_SYNTH -- tshark
+test_setup
 
 # check NAME EXPECTED_COUNT ENCAPSULATION_OR_EMPTY SYNTH_OPTIONS...
 check() {

@@ -2,13 +2,9 @@
 # Bad options exit 2 with a message; a file that cannot be written exits
 # 1 naming the file; --help exits 0.
 set -u
-if [ -z "${NETSPOT_SYNTH:-}" ]; then
-    echo "skipped: NETSPOT_SYNTH not set"
-    exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failed=0
+. "$(dirname "$0")/lib/common.sh"
+test_needs NETSPOT_SYNTH
+test_setup
 
 expect() { # expect STATUS PATTERN ARGS...
     local want=$1 pattern=$2

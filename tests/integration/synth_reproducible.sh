@@ -2,13 +2,9 @@
 # The same seed and options give byte-identical captures and ground
 # truths; another seed gives another capture.
 set -u
-if [ -z "${NETSPOT_SYNTH:-}" ]; then
-    echo "skipped: NETSPOT_SYNTH not set"
-    exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failed=0
+. "$(dirname "$0")/lib/common.sh"
+test_needs NETSPOT_SYNTH
+test_setup
 
 run() { # run NAME OPTIONS...
     local name=$1

@@ -2,13 +2,9 @@
 # The ground truth is well formed (JSON and CSV), matches the options,
 # and counts the packets each attack really put in the capture.
 set -u
-if [ -z "${NETSPOT_SYNTH:-}" ] || ! command -v python3 >/dev/null; then
-    echo "skipped: needs NETSPOT_SYNTH and python3"
-    exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failed=0
+. "$(dirname "$0")/lib/common.sh"
+test_needs NETSPOT_SYNTH -- python3
+test_setup
 cap="$work/t.pcap"
 
 "$NETSPOT_SYNTH" -o "$cap" --duration 30 --rate 300 --start 1700000000 \

@@ -5,17 +5,14 @@
 # other, so that nothing leaves the namespaces. They skip (exit 77) where
 # namespaces cannot be made or tcpreplay is missing.
 
-live_skip() {
-    echo "skipped: $*"
-    exit 77
-}
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # Checks what the tests need; skips otherwise.
 live_require() {
-    [ "$(id -u)" -eq 0 ] || live_skip "needs root to make network namespaces"
-    command -v ip >/dev/null || live_skip "no 'ip' command (iproute2)"
-    command -v tcpreplay >/dev/null || live_skip "tcpreplay is not installed"
-    [ -n "${NETSPOT_BIN:-}" ] || live_skip "NETSPOT_BIN is not set"
+    [ "$(id -u)" -eq 0 ] || test_skip "needs root to make network namespaces"
+    command -v ip >/dev/null || test_skip "no 'ip' command (iproute2)"
+    command -v tcpreplay >/dev/null || test_skip "tcpreplay is not installed"
+    [ -n "${NETSPOT_BIN:-}" ] || test_skip "NETSPOT_BIN is not set"
 }
 
 # Makes namespaces $LIVE_TX and $LIVE_RX joined by veth $LIVE_TX_IF and
@@ -29,7 +26,7 @@ live_setup() {
     trap live_cleanup EXIT
     trap 'exit 1' INT TERM
     ip netns add "$LIVE_TX" 2>/dev/null ||
-        live_skip "'ip netns add' is not permitted here"
+        test_skip "'ip netns add' is not permitted here"
     ip netns add "$LIVE_RX" || exit 1
     # IPv6 would send router solicitations of its own on the link.
     for ns in "$LIVE_TX" "$LIVE_RX"; do
@@ -38,7 +35,7 @@ live_setup() {
     done
     ip link add "$LIVE_TX_IF" netns "$LIVE_TX" type veth \
         peer name "$LIVE_RX_IF" netns "$LIVE_RX" ||
-        live_skip "cannot make a veth pair"
+        test_skip "cannot make a veth pair"
     # Captures may hold frames larger than an Ethernet MTU (offloads).
     ip -n "$LIVE_TX" link set "$LIVE_TX_IF" mtu 65535 up
     ip -n "$LIVE_RX" link set "$LIVE_RX_IF" mtu 65535 up
@@ -65,7 +62,7 @@ live_input() {
         echo "$wifi"
         return
     fi
-    [ -x "${NETSPOT_SYNTH:-}" ] || live_skip "no wifi.pcap and no netspot-synth"
+    [ -x "${NETSPOT_SYNTH:-}" ] || test_skip "no wifi.pcap and no netspot-synth"
     "$NETSPOT_SYNTH" -o "$LIVE_WORK/synth.pcap" -n 4000 -t 4 --seed 7 \
         >/dev/null 2>&1 || {
         echo "FAIL: netspot-synth"
@@ -131,3 +128,29 @@ live_file_totals() {
 
 # Counters whose period values add up to the whole run's.
 LIVE_KEYS="PKTS IP IP_BYTES SYN ACK FIN RST URG UDP ICMP ARP"
+
+# live_count_check NAME INPUT FILTER NETSPOT_FLAGS...: counts INPUT live,
+# through the BPF FILTER when not empty, and checks that the additive
+# counters summed over the periods equal the capture file's; failures go
+# to $failed. netspot's stderr stays in $LIVE_WORK/err.
+live_count_check() {
+    local name="$1" input="$2" filter="$3" expect line k want got
+
+    shift 3
+    expect=$(live_file_totals "$input" ${filter:+--miner.filter "$filter"})
+    live_start counters -d "$LIVE_RX_IF" -p 1s "$@" \
+        ${filter:+--miner.filter "$filter"}
+    live_replay "$input"
+    sleep 1.2
+    live_stop INT
+    if [ "$LIVE_RC" -ne 0 ]; then
+        fail "$name: exit status $LIVE_RC"
+        cat "$LIVE_WORK/err"
+    fi
+    for line in $expect; do
+        k=${line%%=*} want=${line#*=}
+        got=$(live_sum "$LIVE_WORK/out" "$k")
+        [ "$got" = "$want" ] || fail "$name: $k is $got live, $want in the file"
+    done
+    echo "$name: $(live_sum "$LIVE_WORK/out" PKTS) packets counted live"
+}
