@@ -286,19 +286,19 @@ static bool decode_is_vlan(uint16_t type)
            type == ETHERTYPE_QINQ_OLD;
 }
 
-/* Ethernet II with any stack of 802.1Q / 802.1ad tags (IEEE 802.1Q). */
-static void decode_ethernet(const uint8_t *p, uint32_t len,
-                            struct decode_result *out, struct decode_stats *st)
+/*
+ * Reads the type field at off (off + 2 <= len), walks the stack of
+ * 802.1Q / 802.1ad tags (IEEE 802.1Q) it may start, tags of them already
+ * seen, then decodes what follows the last type field. Each tag is a
+ * 2-byte type then 2 bytes of tag control information.
+ */
+static void decode_tagged(const uint8_t *p, uint32_t len, uint32_t off,
+                          int tags, struct decode_result *out,
+                          struct decode_stats *st)
 {
-    uint32_t off = 12;
-    uint16_t type;
+    uint16_t type = decode_be16(p + off);
 
-    if (len < 14) {
-        decode_event(st, DECODE_EV_LINK_TRUNCATED);
-        return;
-    }
-    type = decode_be16(p + off);
-    for (int tags = 0; decode_is_vlan(type); tags++) {
+    for (; decode_is_vlan(type); tags++) {
         if (tags == DECODE_VLAN_MAX) {
             decode_event(st, DECODE_EV_VLAN_TOO_DEEP);
             return;
@@ -312,6 +312,17 @@ static void decode_ethernet(const uint8_t *p, uint32_t len,
     }
     off += 2;
     decode_ethertype(type, p + off, len - off, out, st);
+}
+
+/* Ethernet II: two addresses, then the type field at offset 12. */
+static void decode_ethernet(const uint8_t *p, uint32_t len,
+                            struct decode_result *out, struct decode_stats *st)
+{
+    if (len < 14) {
+        decode_event(st, DECODE_EV_LINK_TRUNCATED);
+        return;
+    }
+    decode_tagged(p, len, 12, 0, out, st);
 }
 
 /* IP version from the first nibble, for links that carry bare IP. */
@@ -353,17 +364,32 @@ static void decode_loopback(const uint8_t *p, uint32_t len, bool network,
         decode_event(st, DECODE_EV_ETHERTYPE_OTHER);
 }
 
-/* Linux cooked capture: v1 has the protocol at offset 14 of 16 bytes, v2
- * at offset 0 of 20 bytes. */
+/*
+ * Linux cooked capture: v1 has the protocol at offset 14 of 16 bytes, v2
+ * at offset 0 of 20 bytes. A VLAN protocol means the rest of the tag
+ * follows the header (tag control, then the inner type), as libpcap
+ * writes the tag it takes back from the kernel on the "any" device.
+ */
 static void decode_sll(const uint8_t *p, uint32_t len, uint32_t hdr,
                        uint32_t proto_off, struct decode_result *out,
                        struct decode_stats *st)
 {
+    uint16_t type;
+
     if (len < hdr) {
         decode_event(st, DECODE_EV_LINK_TRUNCATED);
         return;
     }
-    decode_ethertype(decode_be16(p + proto_off), p + hdr, len - hdr, out, st);
+    type = decode_be16(p + proto_off);
+    if (!decode_is_vlan(type)) {
+        decode_ethertype(type, p + hdr, len - hdr, out, st);
+        return;
+    }
+    if (hdr + 4 > len) {
+        decode_event(st, DECODE_EV_LINK_TRUNCATED);
+        return;
+    }
+    decode_tagged(p, len, hdr + 2, 1, out, st);
 }
 
 void decode_packet(const uint8_t *data, uint32_t caplen, uint32_t linktype,
@@ -383,6 +409,8 @@ void decode_packet(const uint8_t *data, uint32_t caplen, uint32_t linktype,
         decode_sll(data, caplen, 20, 0, out, st);
         break;
     case DECODE_LINKTYPE_RAW:
+    case DECODE_LINKTYPE_RAW_12:
+    case DECODE_LINKTYPE_RAW_14:
     case DECODE_LINKTYPE_IPV4:
     case DECODE_LINKTYPE_IPV6:
         decode_raw(data, caplen, out, st);

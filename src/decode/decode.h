@@ -12,9 +12,13 @@
 
 #include <stdint.h>
 
-/* Link types (tcpdump.org LINKTYPE_* values) handled by the decoders. */
+/* Link types (tcpdump.org LINKTYPE_* values) handled by the decoders.
+ * RAW_12 and RAW_14 are bare IP as some systems write it in files: their
+ * DLT_RAW value (12, or 14 on OpenBSD) in place of LINKTYPE_RAW. */
 #define DECODE_LINKTYPE_NULL       0
 #define DECODE_LINKTYPE_ETHERNET   1
+#define DECODE_LINKTYPE_RAW_12     12
+#define DECODE_LINKTYPE_RAW_14     14
 #define DECODE_LINKTYPE_RAW        101
 #define DECODE_LINKTYPE_LOOP       108
 #define DECODE_LINKTYPE_LINUX_SLL  113

@@ -125,6 +125,82 @@ static void test_linux_cooked(void **state)
     assert_int_equal(r.flags, DECODE_IPV4 | DECODE_TCP);
 }
 
+/* Builds a cooked frame of frame_tcp's IPv4 packet behind hdr bytes of
+ * header (16 for v1, 20 for v2) and the tags given, each 4 bytes: the
+ * protocol field holds the first tag's type, and the rest follows the
+ * header as libpcap writes it. Returns the frame's length. */
+static size_t cooked_frame(uint8_t *f, size_t hdr, const uint8_t *tags,
+                           size_t n_tags)
+{
+    size_t proto = hdr == 16 ? 14 : 0;
+    size_t off = hdr;
+    const uint8_t *type = (const uint8_t *)"\x08\x00";
+
+    memset(f, 0, hdr);
+    if (n_tags > 0) {
+        memcpy(f + proto, tags, 2);
+        memcpy(f + off, tags + 2, 2);
+        off += 2;
+        for (size_t i = 1; i < n_tags; i++, off += 4)
+            memcpy(f + off, tags + 4 * i, 4);
+        memcpy(f + off, type, 2);
+        off += 2;
+    } else {
+        memcpy(f + proto, type, 2);
+    }
+    memcpy(f + off, frame_tcp + 14, sizeof(frame_tcp) - 14);
+    return off + sizeof(frame_tcp) - 14;
+}
+
+/* 802.1Q and 802.1ad tags inside Linux cooked v1 and v2 (the "any"
+ * device), and cooked frames cut inside a tag. */
+static void test_linux_cooked_vlan(void **state)
+{
+    static const uint8_t tags[] = {0x81, 0x00, 0x00, 0x0a, 0x88, 0xa8,
+                                   0x00, 0x14, 0x91, 0x00, 0x00, 0x1e};
+    static const uint32_t links[] = {DECODE_LINKTYPE_LINUX_SLL,
+                                     DECODE_LINKTYPE_LINUX_SLL2};
+    uint8_t f[128];
+    struct decode_result r;
+    struct decode_stats st;
+
+    (void)state;
+    for (size_t l = 0; l < 2; l++) {
+        size_t hdr = l == 0 ? 16 : 20;
+
+        for (size_t n = 1; n <= 3; n++) {
+            size_t len = cooked_frame(f, hdr, tags, n);
+
+            decode_frame(f, len, links[l], &r, &st);
+            assert_int_equal(st.events[DECODE_EV_ETHERTYPE_OTHER], 0);
+            assert_int_equal(r.flags, DECODE_IPV4 | DECODE_TCP);
+            assert_int_equal(r.dport, 36322);
+        }
+        cooked_frame(f, hdr, tags, 2);
+        for (size_t len = hdr; len < hdr + 8; len++) {
+            decode_frame(f, len, links[l], &r, &st);
+            assert_int_equal(r.flags, 0);
+            assert_int_equal(st.events[DECODE_EV_LINK_TRUNCATED], 1);
+        }
+    }
+}
+
+/* DLT_RAW as written by systems whose value is 12 or 14. */
+static void test_raw_dlt_values(void **state)
+{
+    struct decode_result r;
+    struct decode_stats st;
+
+    (void)state;
+    decode_frame(frame_tcp + 14, sizeof(frame_tcp) - 14, DECODE_LINKTYPE_RAW_12,
+                 &r, &st);
+    assert_int_equal(r.flags, DECODE_IPV4 | DECODE_TCP);
+    decode_frame(frame_tcp + 14, sizeof(frame_tcp) - 14, DECODE_LINKTYPE_RAW_14,
+                 &r, &st);
+    assert_int_equal(r.flags, DECODE_IPV4 | DECODE_TCP);
+    assert_int_equal(st.events[DECODE_EV_LINK_UNSUPPORTED], 0);
+}
+
 static void test_raw_and_loopback(void **state)
 {
     uint8_t null_le[sizeof(frame_tcp) - 10];
@@ -252,6 +328,8 @@ int main(void)
         cmocka_unit_test(test_every_truncation),
         cmocka_unit_test(test_vlan_qinq),
         cmocka_unit_test(test_linux_cooked),
+        cmocka_unit_test(test_linux_cooked_vlan),
+        cmocka_unit_test(test_raw_dlt_values),
         cmocka_unit_test(test_raw_and_loopback),
         cmocka_unit_test(test_ipv4_fragments),
         cmocka_unit_test(test_ipv4_bad_headers),
