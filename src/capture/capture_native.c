@@ -247,40 +247,82 @@ static int native_pcap_record(struct capture *c, struct native *r,
     return 1;
 }
 
-/* Nanoseconds of a pcapng timestamp in an interface's units. */
-static int64_t native_pcapng_ts(const struct native_iface *ifc, uint64_t ts)
+/* Past this, nanoseconds since 1970 leave int64_t (the year 2262). */
+static int native_ts_range(struct capture *c, const struct native *r)
+{
+    return error_set(ERROR_FORMAT,
+                     "%s: packet block at byte %llu has a time stamp beyond "
+                     "the year 2262 (the nanosecond time scale)",
+                     c->name, (unsigned long long)r->pos);
+}
+
+/*
+ * Unix nanoseconds of a pcapng time stamp in an interface's units, plus
+ * its if_tsoffset. Returns 0, or ERROR_FORMAT when the time leaves the
+ * nanosecond time scale: no wrapped or saturated time reaches the
+ * counters.
+ */
+static int native_pcapng_ts(struct capture *c, const struct native *r,
+                            const struct native_iface *ifc, uint64_t ts,
+                            int64_t *out)
 {
     static const uint64_t pow10[] = {1,         10,        100,     1000,
                                      10000,     100000,    1000000, 10000000,
                                      100000000, 1000000000};
-    uint64_t sec, frac;
+    uint64_t ns = 0;
 
     if (ifc->resol_pow2) {
         uint8_t bits = ifc->resol > 63 ? 63 : ifc->resol;
+        uint64_t frac = ts & ((UINT64_C(1) << bits) - 1);
 
-        sec = ts >> bits;
-        frac = ts & ((UINT64_C(1) << bits) - 1);
-        return (int64_t)(sec * 1000000000u +
-                         (uint64_t)((double)frac * 1e9 /
-                                    (double)(UINT64_C(1) << bits))) +
-               ifc->offset_ns;
+        if (__builtin_mul_overflow(ts >> bits, UINT64_C(1000000000), &ns))
+            return native_ts_range(c, r);
+        ns += (uint64_t)((double)frac * 1e9 / (double)(UINT64_C(1) << bits));
+    } else if (ifc->resol <= 9) {
+        if (__builtin_mul_overflow(ts, pow10[9 - ifc->resol], &ns))
+            return native_ts_range(c, r);
+    } else if (ifc->resol <= 18) {
+        ns = ts / pow10[ifc->resol - 9];
     }
-    if (ifc->resol <= 9)
-        return (int64_t)(ts * pow10[9 - ifc->resol]) + ifc->offset_ns;
-    if (ifc->resol <= 18)
-        return (int64_t)(ts / pow10[ifc->resol - 9]) + ifc->offset_ns;
-    return ifc->offset_ns;
+    if (ns <= (uint64_t)INT64_MAX) {
+        if (__builtin_add_overflow((int64_t)ns, ifc->offset_ns, out))
+            return native_ts_range(c, r);
+        return 0;
+    }
+    /* Only a negative offset brings such a time back; its magnitude is
+     * at most 2^63, no more than ns. */
+    if (ifc->offset_ns >= 0)
+        return native_ts_range(c, r);
+    ns -= (uint64_t)(-(ifc->offset_ns + 1)) + 1;
+    if (ns > (uint64_t)INT64_MAX)
+        return native_ts_range(c, r);
+    *out = (int64_t)ns;
+    return 0;
 }
 
-static void native_idb_option(const struct native *r, struct native_iface *ifc,
-                              uint16_t code, const uint8_t *v, uint16_t len)
+/* Reads the options of an interface that the reader uses: if_tsresol
+ * (9) and if_tsoffset (14, signed seconds). Returns 0, or ERROR_FORMAT
+ * for an offset out of the nanosecond time scale. */
+static int native_idb_option(struct capture *c, const struct native *r,
+                             struct native_iface *ifc, uint16_t code,
+                             const uint8_t *v, uint16_t len)
 {
+    int64_t sec;
+
     if (code == 9 && len >= 1) {
         ifc->resol_pow2 = (v[0] & 0x80) != 0;
         ifc->resol = v[0] & 0x7f;
     } else if (code == 14 && len >= 8) {
-        ifc->offset_ns = (int64_t)native_u64(r, v) * 1000000000;
+        sec = (int64_t)native_u64(r, v);
+        if (__builtin_mul_overflow(sec, INT64_C(1000000000), &ifc->offset_ns))
+            return error_set(ERROR_FORMAT,
+                             "%s: interface block at byte %llu has an "
+                             "if_tsoffset of %lld s, beyond the nanosecond "
+                             "time scale (292 years)",
+                             c->name, (unsigned long long)r->pos,
+                             (long long)sec);
     }
+    return 0;
 }
 
 /* Interface Description Block: link type, snap length, options. */
@@ -306,17 +348,25 @@ static int native_idb(struct capture *c, struct native *r, const uint8_t *b,
     while (off + 4 <= blen - 4) {
         uint16_t code = native_u16(r, b + off);
         uint16_t len = native_u16(r, b + off + 2);
+        int rc;
 
         if (code == 0 || off + 4 + (uint32_t)len > blen - 4)
             break;
-        native_idb_option(r, ifc, code, b + off + 4, len);
+        rc = native_idb_option(c, r, ifc, code, b + off + 4, len);
+        if (rc < 0)
+            return rc;
         off += 4 + ((len + 3u) & ~3u);
     }
     return 0;
 }
 
-/* Section Header Block: byte order, and a fresh list of interfaces. */
-static int native_shb(struct capture *c, struct native *r, const uint8_t *b)
+/*
+ * Byte order of the section whose header block starts at b, from its
+ * byte-order magic: read before the block's length, which is written in
+ * that order. Returns 0, or ERROR_FORMAT for a magic that is neither.
+ */
+static int native_shb_order(struct capture *c, struct native *r,
+                            const uint8_t *b)
 {
     uint32_t bom;
 
@@ -328,9 +378,8 @@ static int native_shb(struct capture *c, struct native *r, const uint8_t *b)
     else
         return error_set(ERROR_FORMAT,
                          "%s: section at byte %llu has a bad byte-order "
-                         "magic",
-                         c->name, (unsigned long long)r->pos);
-    r->n_ifaces = 0;
+                         "magic 0x%08x (0x%08x in either byte order)",
+                         c->name, (unsigned long long)r->pos, bom, PCAPNG_BOM);
     return 0;
 }
 
@@ -386,7 +435,13 @@ static int native_packet_block(struct capture *c, struct native *r,
     if (pkt->wirelen < caplen)
         pkt->wirelen = caplen;
     pkt->linktype = ifc->linktype;
-    pkt->ts_ns = type == PCAPNG_SPB ? 0 : native_pcapng_ts(ifc, ts);
+    pkt->ts_ns = 0;
+    if (type != PCAPNG_SPB) {
+        int rc = native_pcapng_ts(c, r, ifc, ts, &pkt->ts_ns);
+
+        if (rc < 0)
+            return rc;
+    }
     return 1;
 }
 
@@ -408,11 +463,9 @@ static int native_pcapng_block(struct capture *c, struct native *r,
             return rc < 0 ? rc : 2;
         type = native_u32(r, b);
         if (type == PCAPNG_SHB) {
-            /* The byte order of a section is read before its length. */
-            uint32_t bom;
-
-            memcpy(&bom, b + 8, 4);
-            r->swapped = bom != PCAPNG_BOM;
+            rc = native_shb_order(c, r, b);
+            if (rc < 0)
+                return rc;
         }
         blen = native_u32(r, b + 4);
         if (blen < 12 || blen % 4 != 0 || blen > CAPTURE_NATIVE_MAX_RECORD)
@@ -424,8 +477,9 @@ static int native_pcapng_block(struct capture *c, struct native *r,
         rc = native_view(c, r, r->pos, blen, may_remap, &b);
         if (rc != 0)
             return rc < 0 ? rc : 2;
+        /* A new section describes its interfaces afresh. */
         if (type == PCAPNG_SHB)
-            rc = native_shb(c, r, b);
+            r->n_ifaces = 0;
         else if (type == PCAPNG_IDB)
             rc = native_idb(c, r, b, blen);
         else if (type == PCAPNG_EPB || type == PCAPNG_OPB || type == PCAPNG_SPB)

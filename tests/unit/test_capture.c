@@ -303,6 +303,102 @@ static void test_pcapng_undeclared_interface(void **state)
     assert_non_null(strstr(error_detail(), "interface 5"));
 }
 
+/* An interface with if_tsresol (tsresol, or none when negative) and an
+ * if_tsoffset of offset_s seconds. */
+static void pcapng_idb_offset(struct buf *b, int tsresol, int64_t offset_s)
+{
+    struct buf body = {.swap = b->swap};
+    uint64_t off = (uint64_t)offset_s;
+    uint8_t opt[4] = {(uint8_t)tsresol, 0, 0, 0};
+
+    put16(&body, 1);
+    put16(&body, 0);
+    put32(&body, 0);
+    if (tsresol >= 0) {
+        put16(&body, 9);
+        put16(&body, 1);
+        put(&body, opt, 4);
+    }
+    put16(&body, 14);
+    put16(&body, 8);
+    if (b->swap)
+        off = __builtin_bswap64(off);
+    put(&body, &off, 8);
+    put32(&body, 0);
+    pcapng_block(b, 1, &body);
+}
+
+/* Reads one packet at ts in units of tsresol behind an offset; returns
+ * the reader's code and the packet's time in *ns. */
+static int read_offset(int tsresol, int64_t offset_s, uint64_t ts, int64_t *ns)
+{
+    struct buf b = {0};
+    struct capture_packet pkts[2];
+    size_t n;
+    int rc;
+
+    pcapng_shb(&b);
+    pcapng_idb_offset(&b, tsresol, offset_s);
+    pcapng_epb(&b, 0, ts, 60);
+    rc = read_all(write_file("offset.pcapng", &b), CAPTURE_READER_NATIVE, pkts,
+                  2, &n);
+    *ns = n == 1 ? pkts[0].ts_ns : -1;
+    return rc;
+}
+
+/* if_tsoffset either way, and times that would leave the nanosecond
+ * scale: refused with the file, the block and the cause named. */
+static void test_pcapng_time_range(void **state)
+{
+    const int64_t big = INT64_C(1) << 62;
+    int64_t ns;
+
+    (void)state;
+    assert_int_equal(read_offset(9, 1000, 1500000000000000000u, &ns), 0);
+    assert_int_equal(ns, 1500001000000000000);
+    assert_int_equal(read_offset(-1, -1000, 1500000000000000u, &ns), 0);
+    assert_int_equal(ns, 1499999000000000000);
+
+    assert_int_equal(read_offset(9, big, 1, &ns), ERROR_FORMAT);
+    assert_non_null(strstr(error_detail(), "offset.pcapng"));
+    assert_non_null(strstr(error_detail(), "if_tsoffset of"));
+    assert_int_equal(read_offset(9, -big, 1, &ns), ERROR_FORMAT);
+    assert_non_null(strstr(error_detail(), "if_tsoffset of -"));
+
+    /* Each part fits; their sum does not. */
+    assert_int_equal(
+        read_offset(9, 9000000000, UINT64_C(300000000000000000), &ns),
+        ERROR_FORMAT);
+    assert_non_null(strstr(error_detail(), "packet block at byte"));
+    assert_non_null(strstr(error_detail(), "year 2262"));
+    /* Microseconds, then seconds as a power of two, out of range. */
+    assert_int_equal(read_offset(-1, 0, UINT64_C(1) << 62, &ns), ERROR_FORMAT);
+    assert_int_equal(read_offset(0x80, 0, UINT64_C(1) << 62, &ns),
+                     ERROR_FORMAT);
+    assert_int_equal(read_offset(9, 0, UINT64_C(1) << 63, &ns), ERROR_FORMAT);
+    /* A large negative offset brings a large time back in range. */
+    assert_int_equal(read_offset(9, -9000000000, UINT64_C(1) << 63, &ns), 0);
+    assert_int_equal(ns, 223372036854775808); /* 2^63 - 9e18 */
+}
+
+/* A section whose byte-order magic is neither order's. */
+static void test_pcapng_bad_byte_order(void **state)
+{
+    struct buf b = {0};
+    struct capture_packet pkts[2];
+    size_t n;
+
+    (void)state;
+    pcapng_shb(&b);
+    b.data[8] = 0x4e; /* 0x1a2b3c4d becomes 0x1a2b3c4e */
+    assert_int_equal(read_all(write_file("bom.pcapng", &b),
+                              CAPTURE_READER_NATIVE, pkts, 2, &n),
+                     ERROR_FORMAT);
+    assert_non_null(strstr(error_detail(), "bom.pcapng"));
+    assert_non_null(strstr(error_detail(), "bad byte-order magic 0x1a2b3c4e"));
+    assert_null(strstr(error_detail(), "bad length"));
+}
+
 /* More packets than a batch and more bytes than a mapping window. */
 static void test_many_batches(void **state)
 {
@@ -367,6 +463,8 @@ int main(void)
         cmocka_unit_test(test_pcap_corrupt_length),
         cmocka_unit_test(test_pcapng_interfaces),
         cmocka_unit_test(test_pcapng_undeclared_interface),
+        cmocka_unit_test(test_pcapng_time_range),
+        cmocka_unit_test(test_pcapng_bad_byte_order),
         cmocka_unit_test(test_many_batches),
     };
 
