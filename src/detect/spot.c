@@ -358,20 +358,24 @@ static int spot_core(struct spot *s, double v)
     return SPOT_NORMAL;
 }
 
-/* Adds x to the window with libspot's incremental mean updates, which the
- * reference outputs reproduce bit for bit. */
-static void spot_window_push(struct spot *s, double x)
+/* The window mean once x is added, with libspot's incremental updates,
+ * which the reference outputs reproduce bit for bit. */
+static double spot_window_mean_with(const struct spot *s, double x)
 {
-    int depth = s->p.depth;
+    if (s->win_count < s->p.depth)
+        return s->win_mean + (x - s->win_mean) / (s->win_count + 1);
+    return s->win_mean + (x - s->window[s->win_next]) / s->p.depth;
+}
 
-    if (s->win_count < depth) {
+/* Adds x to the window, whose mean becomes mean (spot_window_mean_with). */
+static void spot_window_push(struct spot *s, double x, double mean)
+{
+    if (s->win_count < s->p.depth)
         s->window[s->win_count++] = x;
-        s->win_mean += (x - s->win_mean) / s->win_count;
-    } else {
-        s->win_mean += (x - s->window[s->win_next]) / depth;
+    else
         s->window[s->win_next] = x;
-    }
-    if (++s->win_next == depth)
+    s->win_mean = mean;
+    if (++s->win_next == s->p.depth)
         s->win_next = 0;
 }
 
@@ -389,22 +393,30 @@ static void spot_window_follow(struct spot *s, double x, int code,
                                double clip_up, double clip_down)
 {
     bool alarm = code == SPOT_ALERT_UP || code == SPOT_ALERT_DOWN;
+    double in, mean;
 
-    if (!alarm)
-        spot_window_push(s, x);
-    else if (s->variant == SPOT_VARIANT_NETSPOT)
-        spot_window_push(s, code == SPOT_ALERT_UP ? clip_up : clip_down);
+    if (alarm && s->variant != SPOT_VARIANT_NETSPOT)
+        return;
+    in = !alarm ? x : code == SPOT_ALERT_UP ? clip_up : clip_down;
+    mean = spot_window_mean_with(s, in);
+    if (isfinite(mean))
+        spot_window_push(s, in, mean);
 }
 
 int spot_step(struct spot *s, double x)
 {
-    double v, drift, clip_up, clip_down;
+    double v, drift, mean, clip_up, clip_down;
     int code;
 
     if (!isfinite(x))
         return SPOT_REJECTED;
+    /* A huge finite value may still overflow the window's mean, which
+     * would then reject every later value: refuse it first. */
+    mean = s->p.depth > 0 ? spot_window_mean_with(s, x) : 0.0;
+    if (!isfinite(mean))
+        return SPOT_REJECTED;
     if (s->p.depth > 0 && s->win_count < s->p.depth) {
-        spot_window_push(s, x);
+        spot_window_push(s, x, mean);
         return SPOT_WINDOW;
     }
     drift = spot_drift(s);

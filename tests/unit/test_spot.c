@@ -334,6 +334,45 @@ static void test_save_load_round_trip(void **state)
     round_trip(&p, SPOT_VARIANT_LIBSPOT, 5000);
 }
 
+/* Feeds x, which must be refused without any change of state. */
+static void assert_refused(struct spot *s, double x)
+{
+    char *before = state_text(s), *after;
+
+    assert_int_equal(spot_step(s, x), SPOT_REJECTED);
+    after = state_text(s);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+}
+
+/* A finite value whose entry would overflow the window's mean is refused,
+ * while the window fills and once it is full; later values are not. */
+static void test_huge_values_keep_window_finite(void **state)
+{
+    struct spot_params p;
+    struct spot *s;
+
+    (void)state;
+    spot_params_default(&p);
+    s = new_detector(&p);
+    assert_int_equal(spot_step(s, 1e308), SPOT_WINDOW);
+    assert_refused(s, -1e308);
+    assert_int_equal(spot_step(s, 0.0), SPOT_WINDOW);
+    spot_free(s);
+
+    /* Full window {1e308, -5e307}: evicting 1e308 for -1e308 overflows,
+     * though -1e308 minus the mean does not. */
+    p.depth = 2;
+    s = new_detector(&p);
+    assert_int_equal(spot_step(s, 1e308), SPOT_WINDOW);
+    assert_int_equal(spot_step(s, -5e307), SPOT_WINDOW);
+    assert_refused(s, -1e308);
+    assert_int_equal(spot_step(s, 0.0), SPOT_INIT_BATCH);
+    assert_int_equal(spot_step(s, 1.0), SPOT_INIT_BATCH);
+    spot_free(s);
+}
+
 static void test_load_refuses_damage(void **state)
 {
     struct spot_params p;
@@ -497,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_code_sequence),
         cmocka_unit_test(test_status_and_probability),
         cmocka_unit_test(test_save_load_round_trip),
+        cmocka_unit_test(test_huge_values_keep_window_finite),
         cmocka_unit_test(test_load_refuses_damage),
         cmocka_unit_test(test_constant_stream),
         cmocka_unit_test(test_ties),
