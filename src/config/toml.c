@@ -479,7 +479,13 @@ static int toml_string_body(struct toml_parser *p, char quote, bool multi,
         int rc = 0;
 
         if (c < 0)
-            return toml_expected(p, "the end of the string");
+            return toml_fail(p, "%s not closed before the end of the file",
+                             multi ? "multi-line string" : "string");
+        if (!multi &&
+            (c == '\n' || (c == '\r' && toml_peek_at(p, p->pos + 1) == '\n')))
+            return toml_fail(p, "string not closed before the end of the "
+                                "line (a string of several lines is written "
+                                "between triple quotes)");
         if (c == quote && !multi) {
             p->pos++;
             return 0;
@@ -653,6 +659,13 @@ static int toml_bad_number(struct toml_parser *p, size_t start, size_t end)
                      p->s + start);
 }
 
+static int toml_out_of_range(struct toml_parser *p, size_t start, size_t end)
+{
+    p->pos = start;
+    return toml_fail(p, "'%.*s' is outside the 64-bit integer range",
+                     (int)(end - start), p->s + start);
+}
+
 static int toml_integer_based(struct toml_parser *p, const char *tok, size_t n,
                               size_t start, struct toml_value *v)
 {
@@ -668,7 +681,7 @@ static int toml_integer_based(struct toml_parser *p, const char *tok, size_t n,
     errno = 0;
     u = strtoull(digits, NULL, base);
     if (errno == ERANGE || u > (unsigned long long)INT64_MAX)
-        return toml_bad_number(p, start, start + n);
+        return toml_out_of_range(p, start, start + n);
     v->type = TOML_INTEGER;
     v->u.integer = (int64_t)u;
     return 0;
@@ -729,7 +742,7 @@ static int toml_decimal(struct toml_parser *p, const char *tok, size_t n,
     }
     v->type = TOML_INTEGER;
     v->u.integer = strtoll(text, NULL, 10);
-    return errno == ERANGE ? toml_bad_number(p, start, start + n) : 0;
+    return errno == ERANGE ? toml_out_of_range(p, start, start + n) : 0;
 }
 
 static int toml_number(struct toml_parser *p, struct toml_value *v)

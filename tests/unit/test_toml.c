@@ -90,11 +90,22 @@ static void test_errors_name_line_and_column(void **state)
               "t.toml:2:5: expected a value, got end of line");
     parse_bad("a = 1\na = 2\n", ERROR_FORMAT, "t.toml:2:1: key 'a' is already");
     parse_bad("[t]\n[t]\n", ERROR_FORMAT, "t.toml:2:2: key 't' is already");
-    parse_bad("a = \"open\n", ERROR_FORMAT, "control character 0x0a");
+    parse_bad("a = \"open\n", ERROR_FORMAT,
+              "t.toml:1:10: string not closed before the end of the line");
+    parse_bad("a = 'open\r\n", ERROR_FORMAT, "not closed before the end");
+    parse_bad("a = \"open", ERROR_FORMAT,
+              "string not closed before the end of the file");
+    parse_bad("a = \"\"\"open\n", ERROR_FORMAT,
+              "multi-line string not closed before the end of the file");
+    parse_bad("a = \"x\x01\"\n", ERROR_FORMAT, "control character 0x01");
     parse_bad("a = 1 b = 2\n", ERROR_FORMAT, "expected end of line, got 'b'");
     parse_bad("a = 0123\n", ERROR_FORMAT, "invalid number '0123'");
     parse_bad("a = -0x10\n", ERROR_FORMAT, "invalid number '-0x10'");
-    parse_bad("a = 9223372036854775808\n", ERROR_FORMAT, "invalid number");
+    parse_bad("a = 9223372036854775808\n", ERROR_FORMAT,
+              "'9223372036854775808' is outside the 64-bit integer range");
+    parse_bad("a = -9223372036854775809\n", ERROR_FORMAT, "64-bit integer");
+    parse_bad("a = 0x8000000000000000\n", ERROR_FORMAT,
+              "'0x8000000000000000' is outside the 64-bit integer range");
     parse_bad("a = 2021-02-29\n", ERROR_FORMAT, "invalid date");
     parse_bad("a = \"\xff\"\n", ERROR_FORMAT, "invalid UTF-8");
 }
