@@ -3,12 +3,15 @@
 #include "config/toml.h"
 #include "util/error.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* Constraints a key puts on its value, checked when it is set. */
 enum config_flag {
@@ -216,6 +219,9 @@ void config_free(struct config *cfg)
             free(*field);
         }
     }
+    for (int row = 0; row <= CONFIG_SPOT_ROW; row++)
+        for (int k = 0; k < CONFIG_SPOT_KEYS; k++)
+            free(cfg->spot_origin[row][k]);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -229,7 +235,8 @@ static const struct config_key *config_find(const char *name)
     return NULL;
 }
 
-/* Levenshtein distance of two short strings, for suggestions. */
+/* Levenshtein distance of two short strings, for suggestions; case is
+ * ignored, so that "r_syn" finds "R_SYN". */
 static size_t config_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -245,7 +252,8 @@ static size_t config_distance(const char *a, const char *b)
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
             size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
+            size_t best = diag + (tolower((unsigned char)a[i - 1]) !=
+                                  tolower((unsigned char)b[j - 1]));
 
             if (up + 1 < best)
                 best = up + 1;
@@ -274,6 +282,16 @@ static void config_consider(struct config_guess *g, const char *wrong,
     }
 }
 
+/* Copies the guess to out if it is close enough to wrong, else "". */
+static void config_close_enough(struct config_guess *g, const char *wrong,
+                                char *out, size_t size)
+{
+    /* A third of the letters wrong is still a recognisable key. */
+    if (g->distance > 3 || g->distance * 3 > strlen(wrong))
+        g->name[0] = '\0';
+    snprintf(out, size, "%s", g->name);
+}
+
 /* Nearest valid key of a wrong one, or "" when none is close enough. */
 static void config_suggest(const char *wrong, char *out, size_t size)
 {
@@ -291,10 +309,28 @@ static void config_suggest(const char *wrong, char *out, size_t size)
             config_consider(&g, wrong, candidate);
         }
     }
-    /* A third of the letters wrong is still a recognisable key. */
-    if (g.distance > 3 || g.distance * 3 > strlen(wrong))
-        g.name[0] = '\0';
-    snprintf(out, size, "%s", g.name);
+    config_close_enough(&g, wrong, out, size);
+}
+
+/* Nearest valid section ("miner", "spot.R_SYN") of a wrong one, or "". */
+static void config_suggest_section(const char *wrong, char *out, size_t size)
+{
+    struct config_guess g = {"", SIZE_MAX};
+    char candidate[CONFIG_KEY_MAX];
+
+    for (size_t i = 0; i < CONFIG_N_KEYS; i++) {
+        const char *name = config_keys[i].name;
+
+        snprintf(candidate, sizeof(candidate), "%.*s",
+                 (int)(strrchr(name, '.') - name), name);
+        config_consider(&g, wrong, candidate);
+    }
+    for (int s = 0; s < STATS_COUNT; s++) {
+        snprintf(candidate, sizeof(candidate), "spot.%s",
+                 stats_name((enum stats_id)s));
+        config_consider(&g, wrong, candidate);
+    }
+    config_close_enough(&g, wrong, out, size);
 }
 
 static int config_unknown(const char *origin, const char *key)
@@ -422,10 +458,58 @@ static int config_bad_duration(const char *text, const char *why)
     return error_set(ERROR_INVALID, "'%s' is not a duration: %s", text, why);
 }
 
+/* Go's limit: a duration is a signed 64-bit count of nanoseconds. The
+ * magnitude is kept within INT64_MAX either way, so that it negates. */
+#define CONFIG_DURATION_MAX ((uint64_t)INT64_MAX)
+
+static const char config_too_long[] =
+    "longer than Go's longest duration, 2562047h47m16.854775807s";
+
+/* Reads one "<number><unit>" at *at and adds its length to *total (ns),
+ * in integers as Go does, so that the longest duration stays exact. */
+static int config_duration_part(const char *text, const char **at,
+                                uint64_t *total)
+{
+    const char *p = *at;
+    uint64_t whole = 0, frac = 0, scale = 1, ns;
+    const struct config_unit *u;
+    bool digits = false;
+    size_t ulen;
+
+    for (; *p >= '0' && *p <= '9'; p++, digits = true) {
+        if (whole > (CONFIG_DURATION_MAX - (uint64_t)(*p - '0')) / 10)
+            return config_bad_duration(text, config_too_long);
+        whole = whole * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++, digits = true)
+            /* Digits beyond 19 cannot change a count of nanoseconds. */
+            if (scale <= UINT64_MAX / 10 / 10) {
+                frac = frac * 10 + (uint64_t)(*p - '0');
+                scale *= 10;
+            }
+    if (!digits)
+        return config_bad_duration(text, "expected a number");
+    u = config_unit_at(p, &ulen);
+    if (u == NULL)
+        return config_bad_duration(
+            text, "write a unit after each number (ns, us, ms, s, m, h), "
+                  "e.g. \"500ms\" or \"1m30s\"");
+    if (whole > CONFIG_DURATION_MAX / (uint64_t)u->ns)
+        return config_bad_duration(text, config_too_long);
+    ns = whole * (uint64_t)u->ns;
+    ns += (uint64_t)((double)frac * ((double)u->ns / (double)scale));
+    if (ns > CONFIG_DURATION_MAX || *total > CONFIG_DURATION_MAX - ns)
+        return config_bad_duration(text, config_too_long);
+    *total += ns;
+    *at = p + ulen;
+    return 0;
+}
+
 int config_parse_duration(const char *text, int64_t *ns)
 {
     const char *p = text;
-    double total = 0;
+    uint64_t total = 0;
     bool negative = false;
 
     if (*p == '-' || *p == '+')
@@ -437,29 +521,12 @@ int config_parse_duration(const char *text, int64_t *ns)
     if (*p == '\0')
         return config_bad_duration(text, "it is empty");
     while (*p != '\0') {
-        const struct config_unit *u;
-        double whole = 0, frac = 0, scale = 1;
-        bool digits = false;
-        size_t ulen;
+        int rc = config_duration_part(text, &p, &total);
 
-        for (; *p >= '0' && *p <= '9'; p++, digits = true)
-            whole = whole * 10 + (*p - '0');
-        if (*p == '.')
-            for (p++; *p >= '0' && *p <= '9'; p++, digits = true)
-                frac += (*p - '0') / (scale *= 10);
-        if (!digits)
-            return config_bad_duration(text, "expected a number");
-        u = config_unit_at(p, &ulen);
-        if (u == NULL)
-            return config_bad_duration(
-                text, "write a unit after each number (ns, us, ms, s, m, h), "
-                      "e.g. \"500ms\" or \"1m30s\"");
-        total += (whole + frac) * (double)u->ns;
-        p += ulen;
+        if (rc < 0)
+            return rc;
     }
-    if (total >= 9.2e18)
-        return config_bad_duration(text, "too long");
-    *ns = (int64_t)llround(negative ? -total : total);
+    *ns = negative ? -(int64_t)total : (int64_t)total;
     return 0;
 }
 
@@ -518,10 +585,23 @@ void config_format_duration(int64_t ns, char *buf, size_t size)
 
 /* ---- paths --------------------------------------------------------- */
 
-char *config_expand_path(const char *path)
+/* The home directory: $HOME, else the user database's entry. */
+static const char *config_home(void)
 {
     const char *home = getenv("HOME");
-    const char *rest = NULL;
+    const struct passwd *pw;
+
+    if (home != NULL && home[0] != '\0')
+        return home;
+    pw = getpwuid(getuid());
+    if (pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] != '\0')
+        return pw->pw_dir;
+    return NULL;
+}
+
+char *config_expand_path(const char *path)
+{
+    const char *home, *rest = NULL;
     char *out;
     size_t n;
 
@@ -533,12 +613,23 @@ char *config_expand_path(const char *path)
     else if (strncmp(path, "${HOME}", 7) == 0 &&
              (path[7] == '/' || path[7] == '\0'))
         rest = path + 7;
-    if (rest == NULL || home == NULL || home[0] == '\0')
-        return strdup(path);
-    n = strlen(home) + strlen(rest) + 1;
-    out = malloc(n);
-    if (out != NULL)
+    home = rest != NULL ? config_home() : NULL;
+    if (rest != NULL && home == NULL) {
+        error_set(ERROR_NOTFOUND,
+                  "'%s': no home directory to expand (HOME is unset and "
+                  "the user has none); write the full path",
+                  path);
+        return NULL;
+    }
+    out = rest != NULL ? malloc(strlen(home) + strlen(rest) + 1) : strdup(path);
+    if (out == NULL) {
+        error_set(ERROR_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (rest != NULL) {
+        n = strlen(home) + strlen(rest) + 1;
         snprintf(out, n, "%s%s", home, rest);
+    }
     return out;
 }
 
@@ -627,6 +718,12 @@ static int config_store_string(struct config *cfg,
     if (s[0] != '\0' || !(t->key->flags & CONFIG_F_NULLABLE)) {
         copy =
             (t->key->flags & CONFIG_F_PATH) ? config_expand_path(s) : strdup(s);
+        if (copy == NULL && (t->key->flags & CONFIG_F_PATH)) {
+            char why[CONFIG_STRING_MAX + 128];
+
+            snprintf(why, sizeof(why), "%s", error_detail());
+            return error_set(ERROR_INVALID, "%s: %s: %s", origin, name, why);
+        }
         if (copy == NULL)
             return error_set(ERROR_NOMEM, "%s: %s: out of memory", origin,
                              name);
@@ -636,10 +733,62 @@ static int config_store_string(struct config *cfg,
     return 0;
 }
 
-static void config_mark(struct config *cfg, const struct config_target *t)
+/* Position of a detector key's bit in enum config_spot_bit. */
+static int config_spot_index(unsigned bit)
 {
+    int i = 0;
+
+    while (i < CONFIG_SPOT_KEYS && bit != 1u << i)
+        i++;
+    return i;
+}
+
+/* Records where a detector key was set, and that a [spot.STAT] key
+ * overrides [spot]; other keys need nothing. */
+static int config_mark(struct config *cfg, const struct config_target *t,
+                       const char *origin)
+{
+    int row = t->stat >= 0 ? t->stat : CONFIG_SPOT_ROW;
+    int i = config_spot_index(t->key->spot_bit);
+    char *copy;
+
+    if (!(t->key->flags & CONFIG_F_SPOT) || i >= CONFIG_SPOT_KEYS)
+        return 0;
+    copy = strdup(origin);
+    if (copy == NULL)
+        return error_set(ERROR_NOMEM, "%s: out of memory", origin);
+    free(cfg->spot_origin[row][i]);
+    cfg->spot_origin[row][i] = copy;
+    cfg->spot_from_text[row] &= ~t->key->spot_bit;
     if (t->stat >= 0)
         cfg->spot_stat_set[t->stat] |= t->key->spot_bit;
+    return 0;
+}
+
+/* Upper bounds of integer keys beyond their sign, with the reason. */
+struct config_int_max {
+    const char *name;
+    int max;
+    const char *why;
+};
+
+static const struct config_int_max config_int_maxima[] = {
+    {"miner.workers", CONFIG_WORKERS_MAX, "the most packet workers"},
+    {"miner.buffer_size", CONFIG_BUFFER_MIB_MAX, "MiB, the most libpcap takes"},
+};
+
+static int config_check_max(const char *origin, const char *name,
+                            const struct config_key *k, int64_t v)
+{
+    for (size_t i = 0;
+         i < sizeof(config_int_maxima) / sizeof(config_int_maxima[0]); i++) {
+        const struct config_int_max *m = &config_int_maxima[i];
+
+        if (strcmp(k->name, m->name) == 0 && v > m->max)
+            return error_set(ERROR_INVALID, "%s: %s: %lld is more than %d (%s)",
+                             origin, name, (long long)v, m->max, m->why);
+    }
+    return 0;
 }
 
 static int config_store_int(struct config *cfg, const struct config_target *t,
@@ -654,9 +803,10 @@ static int config_store_int(struct config *cfg, const struct config_target *t,
     if ((t->key->flags & CONFIG_F_NONNEG) && v < 0)
         return error_set(ERROR_INVALID, "%s: %s: may not be negative", origin,
                          name);
+    if (config_check_max(origin, name, t->key, v) < 0)
+        return ERROR_INVALID;
     *(int *)config_field(cfg, t) = (int)v;
-    config_mark(cfg, t);
-    return 0;
+    return config_mark(cfg, t, origin);
 }
 
 static int config_store_float(struct config *cfg, const struct config_target *t,
@@ -666,16 +816,14 @@ static int config_store_float(struct config *cfg, const struct config_target *t,
         return error_set(ERROR_INVALID, "%s: %s: must be a finite number",
                          origin, name);
     *(double *)config_field(cfg, t) = v;
-    config_mark(cfg, t);
-    return 0;
+    return config_mark(cfg, t, origin);
 }
 
 static int config_store_bool(struct config *cfg, const struct config_target *t,
-                             bool v)
+                             const char *origin, bool v)
 {
     *(bool *)config_field(cfg, t) = v;
-    config_mark(cfg, t);
-    return 0;
+    return config_mark(cfg, t, origin);
 }
 
 static int config_store_duration(struct config *cfg,
@@ -697,6 +845,17 @@ static int config_store_duration(struct config *cfg,
     if ((t->key->flags & CONFIG_F_NONNEG) && ns < 0)
         return error_set(ERROR_INVALID, "%s: %s: may not be negative", origin,
                          name);
+    if (t->key->offset == CONFIG_OFF(analyzer.period_ns) &&
+        ns < CONFIG_PERIOD_MIN_NS) {
+        char least[32];
+
+        config_format_duration(CONFIG_PERIOD_MIN_NS, least, sizeof(least));
+        return error_set(ERROR_INVALID,
+                         "%s: %s: '%s' is shorter than %s, the shortest "
+                         "period (each period makes one record per "
+                         "statistic)",
+                         origin, name, text, least);
+    }
     *(int64_t *)config_field(cfg, t) = ns;
     return 0;
 }
@@ -787,45 +946,107 @@ static int config_bad_text(const char *origin, const struct config_key *k,
                      config_type_name(k->type));
 }
 
-int config_set(struct config *cfg, const char *key, const char *text,
-               const char *origin)
+/*
+ * Whether text is a plain decimal number as a person types it: an
+ * optional sign, digits with an optional point, an optional exponent.
+ * strtod() alone would also take spaces, hexadecimal, "inf" and "nan".
+ */
+static bool config_is_decimal(const char *text, bool integer)
 {
-    struct config_target t;
-    char *end;
+    const char *p = text + (*text == '-' || *text == '+');
+    size_t digits = strspn(p, "0123456789");
+
+    p += digits;
+    if (!integer && *p == '.') {
+        size_t more = strspn(p + 1, "0123456789");
+
+        digits += more;
+        p += 1 + more;
+    }
+    if (digits == 0)
+        return false;
+    if (!integer && (*p == 'e' || *p == 'E')) {
+        p += 1 + (p[1] == '-' || p[1] == '+');
+        if (strspn(p, "0123456789") == 0)
+            return false;
+        p += strspn(p, "0123456789");
+    }
+    return *p == '\0';
+}
+
+static int config_set_int(struct config *cfg, const struct config_target *t,
+                          const char *key, const char *text, const char *origin)
+{
+    long long v;
+
+    if (!config_is_decimal(text, true))
+        return config_bad_text(origin, t->key, text);
+    errno = 0;
+    v = strtoll(text, NULL, 10);
+    if (errno == ERANGE)
+        return error_set(ERROR_INVALID,
+                         "%s: '%s' is outside the 64-bit integer range", origin,
+                         text);
+    return config_store_int(cfg, t, origin, key, v);
+}
+
+static int config_set_float(struct config *cfg, const struct config_target *t,
+                            const char *key, const char *text,
+                            const char *origin)
+{
+    double v;
+
+    if (!config_is_decimal(text, false))
+        return config_bad_text(origin, t->key, text);
+    errno = 0;
+    v = strtod(text, NULL);
+    /* Underflow would silently make 1e-400 a zero, overflow infinity. */
+    if (errno == ERANGE)
+        return error_set(ERROR_INVALID,
+                         "%s: '%s' is too %s for a double-precision number",
+                         origin, text, fabs(v) < 1.0 ? "small" : "large");
+    return config_store_float(cfg, t, origin, key, v);
+}
+
+static int config_set_target(struct config *cfg, const struct config_target *t,
+                             const char *key, const char *text,
+                             const char *origin)
+{
     bool b;
 
-    if (config_resolve_key(key, &t) < 0)
-        return config_unknown(origin, key);
-    switch (t.key->type) {
+    switch (t->key->type) {
     case CONFIG_STRING:
-        return config_store_string(cfg, &t, origin, key, text);
+        return config_store_string(cfg, t, origin, key, text);
     case CONFIG_DURATION:
-        return config_store_duration(cfg, &t, origin, key, text);
+        return config_store_duration(cfg, t, origin, key, text);
     case CONFIG_BOOL:
         if (config_parse_bool(text, &b) < 0)
-            return config_bad_text(origin, t.key, text);
-        return config_store_bool(cfg, &t, b);
-    case CONFIG_INT: {
-        long long v;
-
-        errno = 0;
-        v = strtoll(text, &end, 10);
-        if (end == text || *end != '\0' || errno == ERANGE)
-            return config_bad_text(origin, t.key, text);
-        return config_store_int(cfg, &t, origin, key, v);
-    }
-    case CONFIG_FLOAT: {
-        double v = strtod(text, &end);
-
-        if (end == text || *end != '\0')
-            return config_bad_text(origin, t.key, text);
-        return config_store_float(cfg, &t, origin, key, v);
-    }
+            return config_bad_text(origin, t->key, text);
+        return config_store_bool(cfg, t, origin, b);
+    case CONFIG_INT:
+        return config_set_int(cfg, t, key, text, origin);
+    case CONFIG_FLOAT:
+        return config_set_float(cfg, t, key, text, origin);
     case CONFIG_STATS:
         cfg->analyzer.n_stats = 0;
         return config_add_stats(cfg, text, origin);
     }
     return config_unknown(origin, key);
+}
+
+int config_set(struct config *cfg, const char *key, const char *text,
+               const char *origin)
+{
+    struct config_target t;
+    int rc;
+
+    if (config_resolve_key(key, &t) < 0)
+        return config_unknown(origin, key);
+    rc = config_set_target(cfg, &t, key, text, origin);
+    if (rc == 0 && (t.key->flags & CONFIG_F_SPOT))
+        cfg->spot_from_text[t.stat >= 0 ? t.stat : CONFIG_SPOT_ROW] |=
+            t.key->spot_bit;
+    return rc;
 }
 
 /* ---- setting from TOML --------------------------------------------- */
@@ -844,14 +1065,17 @@ static int config_wrong_type(const char *origin, const char *name,
                      config_type_name(k->type), toml_type_name(v->type));
 }
 
-static int config_apply_stats(struct config *cfg, const char *origin,
+/* Each item is named by its own line: an array may span many. */
+static int config_apply_stats(struct config *cfg, const char *file,
                               const char *name, const struct toml_value *v)
 {
     cfg->analyzer.n_stats = 0;
     for (size_t i = 0; i < v->u.array.count; i++) {
         const struct toml_value *item = v->u.array.items[i];
+        char origin[CONFIG_STRING_MAX];
         int rc;
 
+        snprintf(origin, sizeof(origin), "%s:%d", file, item->line);
         if (item->type != TOML_STRING)
             return error_set(ERROR_INVALID,
                              "%s: %s: expected statistic names, got %s", origin,
@@ -863,10 +1087,13 @@ static int config_apply_stats(struct config *cfg, const char *origin,
     return 0;
 }
 
-static int config_apply_value(struct config *cfg, const char *origin,
+static int config_apply_value(struct config *cfg, const char *file,
                               const char *name, const struct config_target *t,
                               const struct toml_value *v)
 {
+    char origin[CONFIG_STRING_MAX];
+
+    snprintf(origin, sizeof(origin), "%s:%d", file, v->line);
     /* A NUL escaped as \u0000 would silently cut a path or a filter. */
     if (v->type == TOML_STRING && strlen(v->u.str.ptr) != v->u.str.len)
         return error_set(ERROR_INVALID, "%s: %s: contains a NUL character",
@@ -884,7 +1111,7 @@ static int config_apply_value(struct config *cfg, const char *origin,
         break;
     case CONFIG_BOOL:
         if (v->type == TOML_BOOLEAN)
-            return config_store_bool(cfg, t, v->u.boolean);
+            return config_store_bool(cfg, t, origin, v->u.boolean);
         break;
     case CONFIG_INT:
         if (v->type == TOML_INTEGER)
@@ -899,7 +1126,7 @@ static int config_apply_value(struct config *cfg, const char *origin,
         break;
     case CONFIG_STATS:
         if (v->type == TOML_ARRAY)
-            return config_apply_stats(cfg, origin, name, v);
+            return config_apply_stats(cfg, file, name, v);
         break;
     }
     return config_wrong_type(origin, name, t->key, v);
@@ -945,9 +1172,18 @@ static int config_unknown_table(const char *file, const char *name,
         v = v->u.table.values[0];
     }
     snprintf(origin, sizeof(origin), "%s:%d", file, v->line);
-    if (v->type == TOML_TABLE && n < sizeof(full))
+    if (v->type == TOML_TABLE && n < sizeof(full)) {
+        char near[CONFIG_KEY_MAX];
+
+        config_suggest_section(full, near, sizeof(near));
+        if (near[0] != '\0')
+            return error_set(ERROR_NOTFOUND,
+                             "%s: unknown section [%s] (did you mean "
+                             "[%s]?)",
+                             origin, full, near);
         return error_set(ERROR_NOTFOUND, "%s: unknown section [%s]", origin,
                          full);
+    }
     return config_unknown(origin, full);
 }
 
@@ -959,7 +1195,12 @@ static int config_apply_entry(struct config *cfg, const char *file,
 
     snprintf(origin, sizeof(origin), "%s:%d", file, v->line);
     if (config_resolve_key(name, &t) == 0)
-        return config_apply_value(cfg, origin, name, &t, v);
+        return config_apply_value(cfg, file, name, &t, v);
+    if (v->type != TOML_TABLE && config_is_section(name))
+        return error_set(ERROR_INVALID,
+                         "%s: '%s' is a table: write its keys under a [%s] "
+                         "header, not a value",
+                         origin, name, name);
     if (v->type != TOML_TABLE)
         return config_unknown(origin, name);
     if (!config_is_section(name))
@@ -1033,22 +1274,92 @@ int config_load_file(struct config *cfg, const char *path)
 
 /* ---- resolution and checks ----------------------------------------- */
 
-static int config_check_spot(const struct spot_params *p, const char *section)
+/* Where the detector key at index i of row was set: in the row, else in
+ * [spot]; NULL for a default. Sets *from_text as config_mark() found. */
+static const char *config_spot_where(const struct config *cfg, int row, int i,
+                                     bool *from_text)
 {
-    char why[256];
+    int rows[2] = {row, CONFIG_SPOT_ROW};
+
+    for (int r = 0; r < 2; r++) {
+        if (cfg->spot_origin[rows[r]][i] != NULL) {
+            *from_text = cfg->spot_from_text[rows[r]] & (1u << i);
+            return cfg->spot_origin[rows[r]][i];
+        }
+    }
+    return NULL;
+}
+
+/* Any key set in the row, for a check that failed on a default whose
+ * bound another key moved (q below 1 - level). */
+static int config_spot_any(const struct config *cfg, int row)
+{
+    for (int i = 0; i < CONFIG_SPOT_KEYS; i++)
+        if (cfg->spot_origin[row][i] != NULL)
+            return i;
+    return -1;
+}
+
+/* Name after "spot." of the detector key at index i ("q"). */
+static const char *config_spot_leaf(int i)
+{
+    for (size_t j = 0; j < CONFIG_N_KEYS; j++)
+        if ((config_keys[j].flags & CONFIG_F_SPOT) &&
+            config_spot_index(config_keys[j].spot_bit) == i)
+            return config_keys[j].name + 5;
+    return "";
+}
+
+/*
+ * Checks the detector parameters of a row. The detector's message starts
+ * with the parameter ("spot.q: 0.5 is outside ..."); it is given the
+ * place the value was set and the key spelt as on the command line
+ * ("spot.R_SYN.q").
+ */
+static int config_check_spot(struct config *cfg, int row)
+{
+    const struct spot_params *p =
+        row == CONFIG_SPOT_ROW ? &cfg->spot : &cfg->spot_stat[row];
+    char why[256], name[CONFIG_KEY_MAX], section[CONFIG_KEY_MAX];
+    char note[4 * CONFIG_KEY_MAX] = "";
+    const struct config_key *k;
+    const char *where, *rest;
+    bool from_text = false;
+    int i, other;
 
     if (spot_params_check(p) == 0)
         return 0;
     snprintf(why, sizeof(why), "%s", error_detail());
-    return error_set(ERROR_INVALID, "[%s]: %s", section, why);
+    rest = strchr(why, ':');
+    snprintf(name, sizeof(name), "%.*s", rest ? (int)(rest - why) : 0, why);
+    k = config_find(name);
+    if (rest == NULL || k == NULL || !(k->flags & CONFIG_F_SPOT))
+        return error_set(ERROR_INVALID, "%s", why);
+    snprintf(section, sizeof(section), "spot.%s%s",
+             row == CONFIG_SPOT_ROW ? "" : stats_name((enum stats_id)row),
+             row == CONFIG_SPOT_ROW ? "" : ".");
+    i = config_spot_index(k->spot_bit);
+    where = config_spot_where(cfg, row, i, &from_text);
+    other = config_spot_any(cfg, row);
+    if (where == NULL && other >= 0) {
+        where = config_spot_where(cfg, row, other, &from_text);
+        snprintf(note, sizeof(note),
+                 " (%s%s keeps its default; %s%s is set "
+                 "here)",
+                 section, k->name + 5, section, config_spot_leaf(other));
+    }
+    cfg->invalid_from_text = from_text;
+    return error_set(ERROR_INVALID, "%s: %s%s%s%s", where ? where : "defaults",
+                     section, k->name + 5, rest, note);
 }
 
 int config_finish(struct config *cfg)
 {
-    int rc = config_check_spot(&cfg->spot, "spot");
+    int rc;
 
+    cfg->invalid_from_text = false;
+    rc = config_check_spot(cfg, CONFIG_SPOT_ROW);
     for (int s = 0; s < STATS_COUNT && rc == 0; s++) {
-        char section[CONFIG_KEY_MAX];
         struct config_target t = {NULL, s};
 
         for (size_t i = 0; i < CONFIG_N_KEYS; i++) {
@@ -1065,43 +1376,51 @@ int config_finish(struct config *cfg)
         }
         if (cfg->spot_stat_set[s] == 0)
             continue;
-        snprintf(section, sizeof(section), "spot.%s",
-                 stats_name((enum stats_id)s));
-        rc = config_check_spot(&cfg->spot_stat[s], section);
+        rc = config_check_spot(cfg, s);
     }
     return rc;
 }
 
 /* ---- printing ------------------------------------------------------ */
 
+/* Appends n bytes to buf (size bytes, *len used), keeping room for the
+ * final NUL. Returns 0 or ERROR_LIMIT. */
+static int config_put(char *buf, size_t size, size_t *len, const char *bytes,
+                      size_t n)
+{
+    if (*len + n >= size)
+        return ERROR_LIMIT;
+    memcpy(buf + *len, bytes, n);
+    *len += n;
+    return 0;
+}
+
 /* Writes s as a TOML basic string. */
 static int config_quote(const char *s, char *buf, size_t size)
 {
     size_t n = 0;
+    int rc = config_put(buf, size, &n, "\"", 1);
 
-#define CONFIG_PUT(c)                                                          \
-    do {                                                                       \
-        if (n + 1 >= size)                                                     \
-            return ERROR_LIMIT;                                                \
-        buf[n++] = (c);                                                        \
-    } while (0)
-    CONFIG_PUT('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0;
+         p++) {
+        char esc[8];
+
         if (*p == '"' || *p == '\\') {
-            CONFIG_PUT('\\');
-            CONFIG_PUT((char)*p);
+            esc[0] = '\\';
+            esc[1] = (char)*p;
+            rc = config_put(buf, size, &n, esc, 2);
         } else if (*p < 0x20 || *p == 0x7f) {
-            if (n + 7 >= size)
-                return ERROR_LIMIT;
-            n += (size_t)snprintf(buf + n, size - n, "\\u%04x", *p);
+            snprintf(esc, sizeof(esc), "\\u%04x", *p);
+            rc = config_put(buf, size, &n, esc, 6);
         } else {
-            CONFIG_PUT((char)*p);
+            rc = config_put(buf, size, &n, (const char *)p, 1);
         }
     }
-    CONFIG_PUT('"');
-#undef CONFIG_PUT
-    buf[n] = '\0';
-    return 0;
+    if (rc == 0)
+        rc = config_put(buf, size, &n, "\"", 1);
+    if (rc == 0)
+        buf[n] = '\0';
+    return rc;
 }
 
 static int config_format_stats(const struct config *cfg, char *buf, size_t size)

@@ -94,6 +94,12 @@ enum config_spot_bit {
     CONFIG_SPOT_DEPTH = 1 << 8,
 };
 
+/* Number of detector keys, one bit each above. */
+#define CONFIG_SPOT_KEYS 9
+
+/* Row of config.spot_origin that holds the [spot] section. */
+#define CONFIG_SPOT_ROW STATS_COUNT
+
 struct config {
     enum log_level log_level;
     char *api_endpoint;
@@ -104,6 +110,16 @@ struct config {
     struct spot_params spot_stat[STATS_COUNT];
     /* per statistic, the enum config_spot_bit of the keys overridden */
     unsigned spot_stat_set[STATS_COUNT];
+    /* Where each detector key was last set, for messages ("t.toml:12",
+     * "--spot.R_SYN.q"), or NULL for a default: one row per statistic,
+     * then CONFIG_SPOT_ROW for [spot]; indexed by the bit's position in
+     * enum config_spot_bit. Owned by the struct. */
+    char *spot_origin[STATS_COUNT + 1][CONFIG_SPOT_KEYS];
+    /* per row, the enum config_spot_bit of the keys set by config_set() */
+    unsigned spot_from_text[STATS_COUNT + 1];
+    /* After config_finish() failed: whether the value it blamed was set by
+     * config_set(), that is on the command line. */
+    bool invalid_from_text;
     struct config_exporter exporter;
 };
 
@@ -126,6 +142,14 @@ struct config_key_info {
 
 /* Limits of the values a key accepts. */
 #define CONFIG_STRING_MAX 4096 /* bytes in a string value: paths, filters */
+/* miner.workers: the pipeline keeps one private set of counters per
+ * worker in a fixed table of this size. */
+#define CONFIG_WORKERS_MAX 64
+/* miner.buffer_size, in MiB: libpcap takes the size in bytes as an int. */
+#define CONFIG_BUFFER_MIB_MAX 2047
+/* analyzer.period, in ns (1 ms): each period makes one record per
+ * statistic, so a shorter one turns a capture into millions of records. */
+#define CONFIG_PERIOD_MIN_NS 1000000
 
 /* Fills cfg with the built-in defaults. Returns 0 or ERROR_NOMEM. */
 int config_init(struct config *cfg);
@@ -186,7 +210,10 @@ int config_format_value(const struct config *cfg, const char *key, char *buf,
 /*
  * Resolves spot_stat[] from [spot] and the [spot.STAT] overrides, then
  * checks values that depend on each other (the detector parameters).
- * Returns 0 or ERROR_INVALID naming the section.
+ * Returns 0 or ERROR_INVALID with a detail that starts with where the
+ * faulty value was set ("t.toml:4: spot.R_SYN.q: ...", or the flag) and
+ * spells the key as it is written on the command line; invalid_from_text
+ * then tells whether that value came from config_set().
  */
 int config_finish(struct config *cfg);
 
@@ -199,7 +226,8 @@ int config_print(const struct config *cfg, FILE *out, bool comments);
 
 /*
  * Parses a duration in Go's syntax ("300ms", "1.5h", "1m30s"; units ns,
- * us, µs, ms, s, m, h) into nanoseconds. A bare "0" is zero; any other
+ * us, µs, ms, s, m, h) into nanoseconds, up to Go's longest duration,
+ * 2562047h47m16.854775807s, either way. A bare "0" is zero; any other
  * number without a unit is refused. Returns 0 or ERROR_INVALID.
  */
 int config_parse_duration(const char *text, int64_t *ns);
@@ -208,8 +236,10 @@ int config_parse_duration(const char *text, int64_t *ns);
 void config_format_duration(int64_t ns, char *buf, size_t size);
 
 /*
- * Expands a leading "~" or "$HOME" of a path. Returns a new string the
- * caller frees, or NULL when out of memory.
+ * Expands a leading "~" or "$HOME" of a path into the home directory:
+ * $HOME, or the user database's entry of the current user when HOME is
+ * unset or empty. Returns a new string the caller frees, or NULL with
+ * ERROR_NOMEM, or ERROR_NOTFOUND when no home directory is known.
  */
 char *config_expand_path(const char *path);
 

@@ -195,13 +195,138 @@ static void test_bad_files(void **state)
     load_bad("[exporter.socket]\ndata = \"/tmp/s\"\n", ERROR_INVALID,
              "is not proto://address");
     load_bad("[nothing]\n", ERROR_NOTFOUND, "unknown section [nothing]");
-    load_bad("miner = 3\n", ERROR_NOTFOUND, "unknown key 'miner'");
+    load_bad("miner = 3\n", ERROR_INVALID,
+             "t.toml:1: 'miner' is a table: write its keys under a [miner]");
+    load_bad("[spot.R_SYNN]\n", ERROR_NOTFOUND,
+             "t.toml:1: unknown section [spot.R_SYNN] (did you mean "
+             "[spot.R_SYN]?)");
+    load_bad("[minr]\n", ERROR_NOTFOUND, "(did you mean [miner]?)");
+    load_bad("[spot.r_syn]\nq = 1e-5\n", ERROR_NOTFOUND,
+             "t.toml:2: unknown key 'spot.r_syn.q' (did you mean "
+             "'spot.R_SYN.q'?)");
+    load_bad("[analyzer]\nstats = [\n  \"PERF\",\n  \"R_SYNN\",\n]\n",
+             ERROR_INVALID, "t.toml:4: analyzer.stats: unknown statistic");
+    load_bad("[analyzer]\nstats = [\"perf\"]\n", ERROR_INVALID,
+             "(did you mean 'PERF'?)");
+    load_bad("[miner]\nworkers = 65\n", ERROR_INVALID,
+             "t.toml:2: miner.workers: 65 is more than 64");
+    load_bad("[miner]\nbuffer_size = 2048\n", ERROR_INVALID,
+             "t.toml:2: miner.buffer_size: 2048 is more than 2047");
+    load_bad("[analyzer]\nperiod = \"999us\"\n", ERROR_INVALID,
+             "t.toml:2: analyzer.period: '999us' is shorter than 1ms");
     load_bad("[miner]\ndevice = \"\"\n", ERROR_INVALID, "may not be empty");
     load_bad("[miner\n", ERROR_FORMAT, "t.toml:1:7: expected ']'");
     load_bad("[miner]\ndevice = \"a\\u0000b\"\n", ERROR_INVALID,
              "miner.device: contains a NUL character");
     load_bad("[miner]\n\"device\\u0000\" = \"a\"\n", ERROR_NOTFOUND,
              "t.toml:2: unknown key");
+}
+
+/* A detector parameter refused by the checks that tie the keys together
+ * is named as on the command line, with the place it was set. */
+static void test_spot_origins(void **state)
+{
+    struct config cfg;
+
+    (void)state;
+    load_bad("[spot.R_SYN]\n\nq = 0.5\n", ERROR_INVALID,
+             "t.toml:3: spot.R_SYN.q: 0.5 is outside (0, 1 - level)");
+    load_bad("[spot]\nn_init = 100\n", ERROR_INVALID,
+             "t.toml:2: spot.n_init: 100 values at level 0.98");
+    load_bad("spot.depth = -1\n", ERROR_INVALID,
+             "t.toml:1: spot.depth: -1 is outside [0, ");
+    load_bad("[spot]\nlevel = 0.99999\n", ERROR_INVALID,
+             "t.toml:2: spot.q: 0.0001 is outside (0, 1 - level) = (0, "
+             "1e-05) (spot.q keeps its default; spot.level is set here)");
+    assert_int_equal(load(&cfg, "[spot.PERF]\nq = 0.5\n"), ERROR_INVALID);
+    assert_false(cfg.invalid_from_text);
+    config_free(&cfg);
+
+    /* The command line wins over the file, and is the one named. */
+    assert_int_equal(config_init(&cfg), 0);
+    assert_int_equal(
+        config_load_buffer(&cfg, "[spot.R_SYN]\nq = 1e-5\n", 21, "t.toml"), 0);
+    assert_int_equal(config_set(&cfg, "spot.R_SYN.q", "0.5", "--spot.R_SYN.q"),
+                     0);
+    assert_int_equal(config_finish(&cfg), ERROR_INVALID);
+    assert_true(cfg.invalid_from_text);
+    assert_non_null(strstr(error_detail(), "--spot.R_SYN.q: spot.R_SYN.q: "
+                                           "0.5 is outside"));
+    config_free(&cfg);
+}
+
+struct text_case {
+    const char *key;
+    const char *text;
+    const char *detail; /* NULL when the text is accepted */
+};
+
+/* Numbers on the command line are plain decimals: no spaces, no
+ * hexadecimal, nothing that rounds to zero or infinity. */
+static void test_set_numbers(void **state)
+{
+    static const struct text_case cases[] = {
+        {"spot.q", "1e-3", NULL},
+        {"spot.q", ".5e-3", NULL},
+        {"spot.q", "0x10", "'0x10' is not a number"},
+        {"spot.q", " 1e-3", "' 1e-3' is not a number"},
+        {"spot.q", "1e-3 ", "is not a number"},
+        {"spot.q", "inf", "'inf' is not a number"},
+        {"spot.q", "nan", "'nan' is not a number"},
+        {"spot.q", "1e", "'1e' is not a number"},
+        {"spot.q", "1e-400", "'1e-400' is too small"},
+        {"spot.q", "1e400", "'1e400' is too large"},
+        {"spot.depth", "-3", NULL},
+        {"spot.depth", "+3", NULL},
+        {"spot.depth", " 3", "' 3' is not an integer"},
+        {"spot.depth", "0x10", "'0x10' is not an integer"},
+        {"spot.depth", "1.5", "'1.5' is not an integer"},
+        {"spot.depth", "99999999999999999999", "64-bit integer range"},
+        {"miner.workers", "64", NULL},
+        {"miner.workers", "65", "t: miner.workers: 65 is more than 64"},
+        {"miner.buffer_size", "2047", NULL},
+        {"miner.buffer_size", "4000", "4000 is more than 2047"},
+        {"analyzer.period", "1ms", NULL},
+        {"analyzer.period", "1ns", "'1ns' is shorter than 1ms"},
+    };
+    struct config cfg;
+
+    (void)state;
+    assert_int_equal(config_init(&cfg), 0);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int rc = config_set(&cfg, cases[i].key, cases[i].text, "t");
+
+        if (cases[i].detail == NULL && rc != 0)
+            fail_msg("%s '%s': %s", cases[i].key, cases[i].text,
+                     error_detail());
+        if (cases[i].detail != NULL &&
+            (rc != ERROR_INVALID ||
+             strstr(error_detail(), cases[i].detail) == NULL))
+            fail_msg("%s '%s': %d '%s' lacks '%s'", cases[i].key, cases[i].text,
+                     rc, rc ? error_detail() : "", cases[i].detail);
+    }
+    config_free(&cfg);
+}
+
+/* Without HOME, "~" is the home directory of the user database. */
+static void test_home_fallback(void **state)
+{
+    char *saved = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    char *path;
+
+    (void)state;
+    unsetenv("HOME");
+    path = config_expand_path("~/f.pcap");
+    if (path != NULL) {
+        assert_true(path[0] == '/');
+        assert_non_null(strstr(path, "/f.pcap"));
+    } else {
+        assert_non_null(strstr(error_detail(), "no home directory"));
+    }
+    free(path);
+    if (saved != NULL)
+        setenv("HOME", saved, 1);
+    free(saved);
 }
 
 struct duration_case {
@@ -223,8 +348,21 @@ static void test_durations(void **state)
         {"100\xc2\xb5s", 100000, "100us"},
         {"42ns", 42, "42ns"},
         {"1h1ms", 3600001000000, "1h0m0.001s"},
+        /* Go's longest duration, and the same with more digits. */
+        {"2562047h47m16.854775807s", INT64_MAX, "2562047h47m16.854775807s"},
+        {"2562047h", 9223369200000000000, "2562047h0m0s"},
+        {"1.0000000000000000000001s", 1000000000, "1s"},
     };
-    static const char *const bad[] = {"", "1", "5 s", "s", "1x", "1.s.", "-"};
+    static const char *const bad[] = {"",
+                                      "1",
+                                      "5 s",
+                                      "s",
+                                      "1x",
+                                      "1.s.",
+                                      "2562047h47m16.854775808s",
+                                      "2562048h",
+                                      "99999999999999999999ns",
+                                      "-"};
     char buf[64];
     int64_t ns;
 
@@ -263,6 +401,12 @@ static void test_keys(void **state)
     assert_int_equal(
         config_format_value(&cfg, "miner.filter", buf, sizeof(buf)), 0);
     assert_string_equal(buf, "\"a \\\"b\\\"\\\\\"");
+    assert_int_equal(config_format_value(&cfg, "miner.filter", buf, 8),
+                     ERROR_LIMIT);
+    assert_int_equal(config_set(&cfg, "miner.filter", "\x01", "t"), 0);
+    assert_int_equal(
+        config_format_value(&cfg, "miner.filter", buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "\"\\u0001\"");
     config_free(&cfg);
 }
 
@@ -275,6 +419,9 @@ int main(void)
         cmocka_unit_test(test_spot_overrides),
         cmocka_unit_test(test_alias_and_paths),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_spot_origins),
+        cmocka_unit_test(test_set_numbers),
+        cmocka_unit_test(test_home_fallback),
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_keys),
     };
