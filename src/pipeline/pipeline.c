@@ -118,17 +118,60 @@ static int pipeline_exports(struct pipeline *p, const char *series)
     return rc;
 }
 
-static void pipeline_debug_period(const struct pipeline *p,
+/* Malformed packets so far: the decoder events that are anomalies. */
+static uint64_t pipeline_malformed(const struct decode_stats *d)
+{
+    uint64_t n = 0;
+
+    for (int i = 0; i < DECODE_EV_COUNT; i++) {
+        if (decode_event_is_anomaly((enum decode_event)i))
+            n += d->events[i];
+    }
+    return n;
+}
+
+/* Writes "name count, ..." for the decoder events counted since the last
+ * period's close into buf (truncated to len), or "none". */
+static void pipeline_period_events(const struct pipeline *p, char *buf,
+                                   size_t len)
+{
+    size_t pos = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i < DECODE_EV_COUNT && pos < len; i++) {
+        uint64_t n = p->decode.events[i] - p->decode_seen.events[i];
+        int w;
+
+        if (n == 0)
+            continue;
+        w = snprintf(buf + pos, len - pos, "%s%s %llu", pos ? ", " : "",
+                     decode_event_name((enum decode_event)i),
+                     (unsigned long long)n);
+        if (w < 0)
+            break;
+        pos += (size_t)w;
+    }
+    if (pos == 0)
+        snprintf(buf, len, "none");
+}
+
+/* The debug line of a period: its counts, the malformed packets of the
+ * whole run up to its end, and the decoder events of the period. */
+static void pipeline_debug_period(struct pipeline *p,
                                   const struct counters_values *v)
 {
+    char events[512];
+
     if (!log_enabled(LOG_DEBUG))
         return;
+    pipeline_period_events(p, events, sizeof(events));
     log_write(LOG_DEBUG, "pipeline",
               "period ending %lld: %llu packets, %llu IP, %llu malformed "
-              "so far",
+              "so far; decoder events: %s",
               (long long)p->period_end, (unsigned long long)v->v[COUNTERS_PKTS],
               (unsigned long long)v->v[COUNTERS_IP],
-              (unsigned long long)p->sum->malformed);
+              (unsigned long long)pipeline_malformed(&p->decode), events);
+    p->decode_seen = p->decode;
 }
 
 /* t + period, Unix ns, kept within the time scale: capture files may
@@ -181,19 +224,37 @@ void pipeline_close_period(struct pipeline *p)
     p->period_end = pipeline_after(p->period_end, p->period_ns);
 }
 
+/*
+ * Warns of the first jump of the capture time; the others are only
+ * counted, since a file of sparse packets and a short period would
+ * otherwise log one line per packet. pipeline_finish() gives the count.
+ */
+static void pipeline_warn_jump(struct pipeline *p, int64_t ts)
+{
+    double ahead = ((double)ts - (double)p->period_end) * 1e-9;
+
+    p->time_jumps++;
+    if (p->time_jumps > 1)
+        return;
+    log_write(LOG_WARN, "pipeline",
+              "%s: capture time jumps %.3f s (%.0f periods) ahead: periods "
+              "restart at the next packet (further jumps are counted, not "
+              "shown)",
+              p->cfg->miner.device, ahead, ahead * 1e9 / (double)p->period_ns);
+}
+
 /* Closes every period that ends at or before ts, re-aligning the grid on
  * ts when the capture skips more than PIPELINE_MAX_GAP_PERIODS. */
 static void pipeline_advance(struct pipeline *p, int64_t ts)
 {
-    int64_t gap = (ts - p->period_end) / p->period_ns;
+    int64_t late, gap;
 
+    if (__builtin_sub_overflow(ts, p->period_end, &late))
+        late = INT64_MAX;
+    gap = late / p->period_ns;
     if (gap > PIPELINE_MAX_GAP_PERIODS) {
+        pipeline_warn_jump(p, ts);
         pipeline_close_period(p);
-        log_write(LOG_WARN, "pipeline",
-                  "%s: capture time jumps %lld s ahead: periods restart "
-                  "at the next packet",
-                  p->cfg->miner.device,
-                  (long long)((ts - p->period_end) / 1000000000));
         p->period_end = pipeline_after(ts, p->period_ns);
         return;
     }
@@ -246,11 +307,7 @@ static void pipeline_show_progress(struct pipeline *p, bool final)
 static void pipeline_count_malformed(struct pipeline *p)
 {
     p->sum->decode = p->decode;
-    p->sum->malformed = 0;
-    for (int i = 0; i < DECODE_EV_COUNT; i++) {
-        if (decode_event_is_anomaly((enum decode_event)i))
-            p->sum->malformed += p->decode.events[i];
-    }
+    p->sum->malformed = pipeline_malformed(&p->decode);
 }
 
 /* Prefixes the current error detail with the capture's name. */
@@ -294,8 +351,6 @@ static int pipeline_loop(struct pipeline *p)
         }
         if (batch.n > 0)
             pipeline_batch(p, &batch);
-        if (log_enabled(LOG_DEBUG))
-            pipeline_count_malformed(p);
         pipeline_show_progress(p, false);
     }
     p->sum->stopped_by_signal = 1;
@@ -338,6 +393,11 @@ static int pipeline_open_source(struct pipeline *p)
     rc = capture_open_file(dev, pipeline_reader(cfg->miner.reader), &p->cap);
     if (rc == 0)
         p->sum->reader = capture_reader_name(p->cap);
+    if (rc == 0 && cfg->miner.workers > 1)
+        log_write(LOG_INFO, "pipeline",
+                  "%s: miner.workers (%d) applies to live capture only: a "
+                  "file is read by one thread",
+                  dev, cfg->miner.workers);
     if (rc == 0 && cfg->miner.filter != NULL && cfg->miner.filter[0] != '\0')
         rc = capture_filter_new(cfg->miner.filter, cfg->miner.snapshot_len,
                                 &p->filter);
@@ -356,16 +416,25 @@ static void pipeline_series(const struct pipeline *p, char *buf, size_t len)
         pipeline_series_name(p->cfg->miner.device, buf, len);
 }
 
+static bool pipeline_has_user(const struct config *cfg)
+{
+    return cfg->miner.user != NULL && cfg->miner.user[0] != '\0';
+}
+
 static int pipeline_prepare(struct pipeline *p)
 {
     const struct config *cfg = p->cfg;
     char series[256];
-    int rc;
+    int rc = 0;
 
-    rc = pipeline_open_source(p);
+    /* An unknown user is known before anything is opened. */
+    if (pipeline_has_user(cfg))
+        rc = privileges_check(cfg->miner.user);
+    if (rc == 0)
+        rc = pipeline_open_source(p);
     /* Files are written by the user the run switches to: they can then
      * be reopened after a rotation. */
-    if (rc == 0 && cfg->miner.user != NULL && cfg->miner.user[0] != '\0')
+    if (rc == 0 && pipeline_has_user(cfg))
         rc = privileges_drop(cfg->miner.user);
     if (rc == 0)
         rc = counters_init(&p->counters);
@@ -403,6 +472,11 @@ static void pipeline_finish(struct pipeline *p)
     if (p->started && p->live == NULL)
         pipeline_close_period(p);
     pipeline_show_progress(p, true);
+    if (p->time_jumps > 1)
+        log_write(LOG_WARN, "pipeline",
+                  "%s: capture time jumped ahead %llu times in all; periods "
+                  "restarted at each",
+                  p->cfg->miner.device, (unsigned long long)p->time_jumps);
     pipeline_count_malformed(p);
     if (p->cap != NULL) {
         capture_stats_get(p->cap, &st);

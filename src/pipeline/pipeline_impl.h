@@ -24,6 +24,7 @@ struct pipeline {
     struct capture_filter *filter; /* miner.filter on a file, or NULL */
     struct counters counters;
     struct decode_stats decode;
+    struct decode_stats decode_seen; /* decode at the last period's close */
     struct analyzer analyzer;
     struct export_set exports;
     struct pipeline_summary *sum;
@@ -31,6 +32,7 @@ struct pipeline {
     int64_t period_ns;
     int64_t period_end;      /* end of the current period, Unix ns */
     uint64_t period_dropped; /* live: packets lost in the current period */
+    uint64_t time_jumps;     /* file: jumps of the capture time re-aligned */
     bool started;            /* the grid is set */
     bool progress;           /* stderr is a terminal: show progress */
     double next_progress;

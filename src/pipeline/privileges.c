@@ -20,16 +20,32 @@ static int privileges_fail(const char *user, const char *step)
                      user, step, strerror(err));
 }
 
-int privileges_drop(const char *user)
+/* The user's entry in *pw, or ERROR_NOTFOUND with a detail. */
+static int privileges_lookup(const char *user, struct passwd **pw)
 {
-    struct passwd *pw;
-
     errno = 0;
-    pw = getpwnam(user);
-    if (pw == NULL)
+    *pw = getpwnam(user);
+    if (*pw == NULL)
         return error_set(
             ERROR_NOTFOUND, "miner.user: no user named '%s' on this system%s%s",
             user, errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
+    return 0;
+}
+
+int privileges_check(const char *user)
+{
+    struct passwd *pw;
+
+    return privileges_lookup(user, &pw);
+}
+
+int privileges_drop(const char *user)
+{
+    struct passwd *pw;
+    int rc = privileges_lookup(user, &pw);
+
+    if (rc < 0)
+        return rc;
     if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid &&
         getgid() == pw->pw_gid && getegid() == pw->pw_gid)
         return 0;

@@ -6,6 +6,13 @@
 #define NETSPOT_PIPELINE_PRIVILEGES_H
 
 /*
+ * Looks user up without switching to it, so that a run can refuse an
+ * unknown user before it opens anything. Returns 0, or ERROR_NOTFOUND
+ * with a detail naming the user.
+ */
+int privileges_check(const char *user);
+
+/*
  * Switches the whole process to user: its supplementary groups, its
  * primary group, then its user id, so that root cannot be regained. Does
  * nothing when the process already runs as that user. Returns 0;

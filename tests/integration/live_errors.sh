@@ -28,6 +28,9 @@ expect() {
 expect 1 "capture: nosuch0: unknown device: neither an interface" \
     "$NETSPOT_BIN" run -d nosuch0 -s PERF
 expect 1 "unknown device" "$NETSPOT_BIN" counters -d /no/such/file.pcap
+# The user is looked up before the source is opened.
+expect 1 "miner.user: no user named 'nosuchuser0'" \
+    "$NETSPOT_BIN" counters -d /no/such/file.pcap -Z nosuchuser0
 
 if [ "$(id -u)" -ne 0 ]; then
     expect 1 "permission denied" "$NETSPOT_BIN" run -d lo -s PERF
@@ -42,7 +45,12 @@ fi
 expect 1 "capture: lo: invalid filter 'tcp port':" \
     "$NETSPOT_BIN" run -d lo -s PERF --miner.filter "tcp port"
 expect 1 "miner.user: no user named 'nosuchuser0'" \
-    "$NETSPOT_BIN" run -d lo -s PERF -Z nosuchuser0
+    "$NETSPOT_BIN" run -d lo -s PERF -Z nosuchuser0 -v
+if grep -q "capturing with" "$work/err"; then
+    echo "FAIL: the capture opened before the unknown user was refused:"
+    cat "$work/err"
+    failed=$((failed + 1))
+fi
 expect 1 "miner.buffer_size: 4000 MiB asked, at most 2047" \
     "$NETSPOT_BIN" run -d lo -s PERF --miner.buffer_size 4000
 
