@@ -64,7 +64,10 @@ int export_console_add(struct export_set *set, bool data, bool alarm);
  * File exporter: records to data_path and alarms to alarm_path (either may
  * be NULL), JSON lines; every "%s" in a path becomes the series name. The
  * files are created or truncated. Returns 0, or ERROR_IO with a detail
- * naming the file.
+ * naming the file. A reopen closes each file and opens it again for
+ * appending; a file that cannot be opened stays closed and every later
+ * write or reopen tries again. Until then each write fails with ERROR_IO,
+ * so that the run counts the lines lost.
  */
 int export_file_add(struct export_set *set, const char *data_path,
                     const char *alarm_path, const char *series);

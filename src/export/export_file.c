@@ -6,13 +6,18 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* One output file. An enabled output whose file could not be reopened
+ * has f NULL: each write and each reopen tries again, and a write that
+ * finds it closed fails, so that the record lost is counted. */
 struct file_output {
     char path[PATH_MAX];
-    FILE *f; /* NULL when unused */
+    bool enabled; /* a path was given */
+    FILE *f;      /* NULL when not enabled or not open */
 };
 
 struct file_exporter {
@@ -30,8 +35,11 @@ static int file_output_open(struct file_output *o, const char *mode)
 
 static int file_output_write(struct file_output *o, const char *line, size_t n)
 {
-    if (o->f == NULL)
+    if (!o->enabled)
         return 0;
+    if (o->f == NULL && (o->f = fopen(o->path, "a")) == NULL)
+        return error_set(ERROR_IO, "%s: cannot be opened again (%s): line lost",
+                         o->path, strerror(errno));
     if (n == 0)
         return error_set(ERROR_LIMIT, "%s: line too long", o->path);
     if (fwrite(line, 1, n, o->f) != n || fflush(o->f) != 0)
@@ -54,7 +62,7 @@ static int file_record(void *ctx, const struct record *r)
     struct file_exporter *fe = ctx;
     char line[FORMAT_LINE_MAX];
 
-    if (fe->data.f == NULL)
+    if (!fe->data.enabled)
         return 0;
     return file_output_write(&fe->data, line,
                              format_json_record(line, sizeof(line), r));
@@ -65,23 +73,23 @@ static int file_alarm(void *ctx, const struct alarm *a)
     struct file_exporter *fe = ctx;
     char line[FORMAT_LINE_MAX];
 
-    if (fe->alarm.f == NULL)
+    if (!fe->alarm.enabled)
         return 0;
     return file_output_write(&fe->alarm, line,
                              format_json_alarm(line, sizeof(line), a));
 }
 
-/* After rotation the old name points elsewhere: append to a new file. */
+/* After rotation the old name points elsewhere: append to a new file.
+ * An output left closed by an earlier failure is opened again. */
 static int file_output_reopen(struct file_output *o)
 {
-    int rc;
+    int rc, rc2;
 
-    if (o->f == NULL)
+    if (!o->enabled)
         return 0;
     rc = file_output_close(o);
-    if (rc == 0)
-        rc = file_output_open(o, "a");
-    return rc;
+    rc2 = file_output_open(o, "a");
+    return rc < 0 ? rc : rc2;
 }
 
 static int file_reopen(void *ctx)
@@ -117,6 +125,7 @@ static int file_output_init(struct file_output *o, const char *path,
     rc = export_expand_series(o->path, sizeof(o->path), path, series);
     if (rc == 0)
         rc = file_output_open(o, "w");
+    o->enabled = rc == 0;
     return rc;
 }
 
