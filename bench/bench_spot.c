@@ -7,6 +7,7 @@
  *   bench_spot [--values N] [--runs R] [--variant netspot|libspot]
  *              [--q Q] [--depth D] [--max-excess M] [--down]
  *   bench_spot --calibration [--values N] [--seeds S] [--variant V]
+ *   bench_spot --detection [--seeds S]
  *
  * The defaults are netspot's: depth 50, q 1e-4, n_init 1000, level 0.98,
  * upper tail only, max_excess 200; 10,000,000 values, 5 runs.
@@ -15,6 +16,11 @@
  * rate over q on stationary streams of every family the tests use (depth
  * 0, q 1e-3 and 1e-4, 1,000,000 values unless --values), mean, minimum and
  * maximum over S seeds (default 8).
+ *
+ * --detection prints the detection table of docs/detector.md: after
+ * 100,000 calm N(0,1) values, 50 values at mean 6 (seeds 1 to S), or one
+ * value at +8 after every 999 calm ones, 200 times (seeds 101 to 100 + S);
+ * q 1e-3 and 1e-4, depth 0 and 50, S 20 unless given.
  */
 #include "detect/spot.h"
 #include "util/error.h"
@@ -49,6 +55,7 @@ struct bench_opts {
     int runs;
     int seeds;
     bool calibration;
+    bool detection;
     enum spot_variant variant;
     struct spot_params p;
 };
@@ -58,14 +65,19 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
     spot_params_default(&o->p);
     o->values = 0;
     o->runs = 5;
-    o->seeds = 8;
+    o->seeds = -1; /* 8, or 20 with --detection */
     o->calibration = false;
+    o->detection = false;
     o->variant = SPOT_VARIANT_NETSPOT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
         if (strcmp(a, "--down") == 0) {
             o->p.down = true;
+            continue;
+        }
+        if (strcmp(a, "--detection") == 0) {
+            o->detection = true;
             continue;
         }
         if (strcmp(a, "--calibration") == 0) {
@@ -93,6 +105,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
         else
             return -1;
     }
+    if (o->seeds == -1)
+        o->seeds = o->detection ? 20 : 8;
     if (o->values == 0)
         o->values = o->calibration ? 1000000 : 10000000;
     return o->values > 0 && o->runs > 0 && o->runs <= 100 && o->seeds > 0 ? 0
@@ -153,6 +167,67 @@ static void bench_calibration(const struct bench_opts *o)
            o->variant == SPOT_VARIANT_LIBSPOT ? "libspot" : "netspot");
 }
 
+/* Alarms among the anomalies of one detection run: 50 shifted values, or
+ * 200 isolated +8 (plus8); *first tells whether the first was flagged. */
+static int bench_detect(double q, int depth, bool plus8, uint64_t seed,
+                        bool *first)
+{
+    struct spot_params p;
+    struct stream_rng r;
+    struct spot *s;
+    int flagged = 0, n = plus8 ? 200 : 50;
+
+    spot_params_default(&p);
+    p.q = q;
+    p.depth = depth;
+    if (spot_new(&p, &s) < 0)
+        return -1;
+    stream_seed(&r, seed);
+    for (int i = 0; i < 100000; i++)
+        spot_step(s, stream_normal(&r));
+    for (int i = 0; i < n; i++) {
+        double x = plus8 ? 8.0 : 6.0 + stream_normal(&r);
+        int code;
+
+        for (int j = 0; plus8 && j < 999; j++)
+            spot_step(s, stream_normal(&r));
+        code = spot_step(s, x);
+        flagged += code == SPOT_ALERT_UP;
+        if (i == 0)
+            *first = code == SPOT_ALERT_UP;
+    }
+    spot_free(s);
+    return flagged;
+}
+
+static void bench_detection(const struct bench_opts *o)
+{
+    static const double qs[] = {1e-3, 1e-4};
+    static const int depths[] = {0, 50};
+
+    printf("| q | depth | shift: flagged of 50, mean | min | first value "
+           "flagged | +8: flagged of 200, mean | min |\n"
+           "|---|---|---|---|---|---|---|\n");
+    for (int k = 0; k < 4; k++) {
+        double q = qs[k / 2], sum = 0.0, sum8 = 0.0;
+        int depth = depths[k % 2], lo = 50, lo8 = 200, firsts = 0;
+        bool first;
+
+        for (int seed = 1; seed <= o->seeds; seed++) {
+            int f = bench_detect(q, depth, false, (uint64_t)seed, &first);
+            int g = bench_detect(q, depth, true, 100 + (uint64_t)seed, &first);
+
+            sum += f;
+            lo = f < lo ? f : lo;
+            firsts += first;
+            sum8 += g;
+            lo8 = g < lo8 ? g : lo8;
+        }
+        printf("| %g | %d | %.1f | %d | %d/%d | %.1f | %d |\n", q, depth,
+               sum / o->seeds, lo, firsts, o->seeds, sum8 / o->seeds, lo8);
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct bench_opts o;
@@ -165,11 +240,16 @@ int main(int argc, char **argv)
                         "[--variant netspot|libspot] [--q Q] [--depth D] "
                         "[--max-excess M] [--down]\n"
                         "       bench_spot --calibration [--values N] "
-                        "[--seeds S] [--variant netspot|libspot]\n");
+                        "[--seeds S] [--variant netspot|libspot]\n"
+                        "       bench_spot --detection [--seeds S]\n");
         return 2;
     }
     if (o.calibration) {
         bench_calibration(&o);
+        return 0;
+    }
+    if (o.detection) {
+        bench_detection(&o);
         return 0;
     }
     xs = malloc((size_t)o.values * sizeof(*xs));

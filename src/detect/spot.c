@@ -28,9 +28,10 @@ struct spot {
     int batch_count;
     double *batch; /* calibration batch, n_init values */
 
-    double *window; /* the last depth values that raised no alarm */
+    double *window; /* the last depth values that entered the window */
     int win_count, win_next;
-    double win_mean; /* libspot's incremental mean of the window */
+    double win_mean;    /* libspot's incremental mean of the window */
+    uint64_t alarm_run; /* consecutive alarms up to the last step */
 
     struct spot_side up, down;
     double last_p; /* probability of the last flagged value */
@@ -382,12 +383,16 @@ static void spot_window_push(struct spot *s, double x, double mean)
 /*
  * Moves the window after a step. libspot keeps alarms out of it, so that an
  * attack does not become the baseline; but then a level that comes back
- * after a excursion on a side nobody watches (a flood lowers the average
+ * after an excursion on a side nobody watches (a flood lowers the average
  * packet size, and only the upper tail is watched) is flagged for ever,
  * since every value alarms and none enters the window. netspot's detector
- * lets an alarm in clipped to the threshold it crossed: an attack still
- * barely moves the baseline, and a stuck baseline catches up in a few
- * windows. The libspot variant keeps the original rule.
+ * keeps alarms out too while a run of consecutive alarms lasts at most
+ * depth values, so that an attack that long stays fully flagged; once a
+ * run is longer, each further alarm enters clipped to the threshold it
+ * crossed, so that a stuck baseline catches up in a few windows while an
+ * attack still moves it by at most one threshold distance per window
+ * (docs/detector.md, "The moving average"). The libspot variant keeps the
+ * original rule.
  */
 static void spot_window_follow(struct spot *s, double x, int code,
                                double clip_up, double clip_down)
@@ -395,7 +400,9 @@ static void spot_window_follow(struct spot *s, double x, int code,
     bool alarm = code == SPOT_ALERT_UP || code == SPOT_ALERT_DOWN;
     double in, mean;
 
-    if (alarm && s->variant != SPOT_VARIANT_NETSPOT)
+    s->alarm_run = alarm ? s->alarm_run + 1 : 0;
+    if (alarm && (s->variant != SPOT_VARIANT_NETSPOT ||
+                  s->alarm_run <= (uint64_t)s->p.depth))
         return;
     in = !alarm ? x : code == SPOT_ALERT_UP ? clip_up : clip_down;
     mean = spot_window_mean_with(s, in);
@@ -481,13 +488,13 @@ void spot_status_get(const struct spot *s, struct spot_status *st)
 }
 
 /*
- * Save format, version 1: text, one "key value..." line each, integers in
+ * Save format, version 2: text, one "key value..." line each, integers in
  * decimal and doubles as C99 hexadecimal floats ("%a"), which read back
  * bit for bit on any platform. The last line is "checksum" followed by the
  * FNV-1a 64-bit hash of every byte before it, so that damage anywhere is
  * detected. docs/detector.md describes the keys.
  */
-#define SPOT_MAGIC    "netspot-spot 1"
+#define SPOT_MAGIC    "netspot-spot 2"
 #define SPOT_LINE_MAX 4096
 
 struct spot_writer {
@@ -579,6 +586,7 @@ int spot_save(const struct spot *s, FILE *f)
     spot_put(&w, "window %d %d %a\n", s->win_count, s->win_next, s->win_mean);
     for (int i = 0; i < s->win_count; i++)
         spot_put(&w, "w %a\n", s->window[i]);
+    spot_put(&w, "alarm_run %" PRIu64 "\n", s->alarm_run);
     spot_put(&w, "last_p %a\n", s->last_p);
     if (p->up)
         spot_put_side(&w, "up", &s->up);
@@ -843,6 +851,9 @@ static int spot_get_state(struct spot_reader *r, struct spot *s)
     s->win_count = (int)count;
     s->win_next = (int)next;
     if ((rc = spot_get_values(r, "w", s->win_count, s->window)) < 0 ||
+        (rc = spot_get_line(r, "alarm_run")) < 0 ||
+        (rc = spot_get_u64(r, &s->alarm_run)) < 0 ||
+        (rc = spot_get_end(r)) < 0 ||
         (rc = spot_get_key_double(r, "last_p", &s->last_p)) < 0)
         return rc;
     if (s->p.up &&
@@ -892,7 +903,7 @@ int spot_load(FILE *f, struct spot **out)
     r->hash = SPOT_FNV_BASIS;
     rc = spot_get_line(r, "netspot-spot");
     if (rc == 0 && strcmp(r->buf, SPOT_MAGIC "\n") != 0)
-        rc = spot_bad(r, "not a netspot detector state of version 1");
+        rc = spot_bad(r, "not a netspot detector state of version 2");
     if (rc == 0)
         rc = spot_get_params(r, &p, &variant);
     if (rc == 0 && (rc = spot_new_variant(&p, variant, &s)) < 0)

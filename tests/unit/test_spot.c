@@ -411,7 +411,7 @@ static void test_load_refuses_damage(void **state)
     assert_int_equal(load_text("hello\n", 6, &out), ERROR_FORMAT);
     assert_non_null(strstr(error_detail(), "line 1"));
     memcpy(copy, text, len + 1);
-    copy[13] = '2'; /* "netspot-spot 2" */
+    copy[13] = '3'; /* "netspot-spot 3" */
     assert_int_equal(load_text(copy, len, &out), ERROR_FORMAT);
     assert_non_null(strstr(error_detail(), "version"));
     copy = realloc(copy, len + 8);

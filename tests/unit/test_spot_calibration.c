@@ -112,6 +112,10 @@ static void test_sustained_shift(void **state)
                "0, %d with depth 50 (first %s)\n",
                qs[k], depth0, depth50, first ? "flagged" : "missed");
         assert_true(depth0 >= 45);
+        /* Alarms stay out of the window while their run is no longer
+         * than depth: with the rule that clipped every alarm into it,
+         * this seed gave 30 and 24. */
+        assert_true(depth50 >= 45);
         assert_true(first);
     }
 }
