@@ -247,6 +247,7 @@ struct options {
     double ipv6;      /* share of IPv6 conversations, 0..1 */
     struct attack_spec attacks[SYNTH_MAX_ATTACKS];
     size_t n_attacks;
+    bool preset_attacks; /* the attacks are the preset's */
     unsigned given;
 };
 
@@ -2415,6 +2416,7 @@ static void preset_demo(struct options *o)
     if (o->n_attacks == 0) {
         memcpy(o->attacks, demo_attacks, sizeof demo_attacks);
         o->n_attacks = sizeof demo_attacks / sizeof demo_attacks[0];
+        o->preset_attacks = true;
     }
 }
 
@@ -2463,6 +2465,28 @@ static void apply_defaults(struct options *o)
         o->duration = 60;
 }
 
+/* An attack must start before the end of a capture of known duration:
+ * one that started later would send nothing, yet be listed in the truth
+ * file with a window past the capture. */
+static int check_attacks(const struct options *o)
+{
+    if (!(o->duration > 0))
+        return 0;
+    for (size_t i = 0; i < o->n_attacks; i++) {
+        const struct attack_spec *a = &o->attacks[i];
+
+        if (a->start >= o->duration)
+            return usage_error("--attack %s@%g+%g%s: starts at %g s, not "
+                               "before the end of the capture (--duration "
+                               "%g s)",
+                               attack_infos[a->kind].name, a->start,
+                               a->duration,
+                               o->preset_attacks ? " (of the preset)" : "",
+                               a->start, o->duration);
+    }
+    return 0;
+}
+
 static void options_init(struct options *o)
 {
     memset(o, 0, sizeof *o);
@@ -2508,7 +2532,8 @@ static int parse_args(int argc, char **argv, struct options *o)
     if (rc != 0)
         return rc;
     apply_defaults(o);
-    return -1;
+    rc = check_attacks(o);
+    return rc != 0 ? rc : -1;
 }
 
 static char *truth_path(const struct options *o)

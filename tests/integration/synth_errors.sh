@@ -35,6 +35,17 @@ expect 2 "unknown kind" "${o[@]}" --attack teardrop@1+1
 expect 2 "bad duration" "${o[@]}" --attack synflood@1+0
 expect 2 "bad start" "${o[@]}" --attack synflood@x+1
 expect 2 "bad rate" "${o[@]}" --attack synflood@1+1:-3
+expect 2 "synflood@100+10: starts at 100 s, not before the end of the capture (--duration 50 s)" \
+    "${o[@]}" --attack synflood@100+10 -t 50
+expect 2 "exfil@50+1: starts at 50 s" "${o[@]}" --attack exfil@50+1 -t 50
+expect 2 "synflood@500+30 (of the preset): starts at 500 s" \
+    "${o[@]}" --preset demo -t 300
+# One that starts inside the capture and runs past its end is cut there.
+if ! "$NETSPOT_SYNTH" "${o[@]}" --attack synflood@49+10 -t 50 2>"$work/err"; then
+    echo "FAIL: an attack starting before the end is refused:"
+    cat "$work/err"
+    failed=$((failed + 1))
+fi
 expect 2 "preset" "${o[@]}" --preset huge
 expect 2 "needs a value" "${o[@]}" --seed
 expect 1 "$work/missing/x.pcap" -o "$work/missing/x.pcap" --packets 10
