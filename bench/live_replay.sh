@@ -101,7 +101,9 @@ run() {
         if [ "$dropped" -ne 0 ] || [ "$counted" -ne "$sent" ]; then
             break
         fi
-        best=$pps
+        # Achieved rates need not grow with the asked ones: keep the
+        # highest.
+        [ "${pps:-0}" -gt "$best" ] && best=$pps
     done
     echo "$best"
 }

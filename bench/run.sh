@@ -210,7 +210,10 @@ report_table() {
         }' "$results"
 }
 
+# report NAME...: the results of this run, on the inputs named.
 report() {
+    local name f
+
     echo "Machine: $(machine). Date: $(date -u '+%Y-%m-%d %H:%M UTC')."
     echo "Medians of $runs runs, page cache warm; peak RSS from"
     echo "\`/usr/bin/time -f \"%e %M\"\`, wall time from the shell's clock"
@@ -221,8 +224,10 @@ report() {
     echo "Commands:"
     echo
     echo '```'
-    for f in "$dir"/*.pcap.cmd; do
-        [ -f "$f" ] && echo "$(cat "$f") -o $(basename "${f%.cmd}")"
+    # Only the inputs measured now: DIR may hold others from earlier runs.
+    for name in "$@"; do
+        f="$dir/$name.pcap.cmd"
+        [ -f "$f" ] && echo "$(cat "$f") -o $name.pcap"
     done
     echo "pcap_loop FILE"
     echo "netspot run -d FILE -s $stats -p 1s"
@@ -375,7 +380,7 @@ main() {
         cat "$dir/bench_spot.out"
     fi
 
-    report >"$dir/results.md"
+    report "${names[@]}" >"$dir/results.md"
     plot_svg >"$dir/throughput.svg"
     echo "== results: $dir/results.md, $dir/throughput.svg"
     cat "$dir/results.md"
