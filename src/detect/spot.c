@@ -68,8 +68,10 @@ static int spot_check(const struct spot_params *p, bool lenient)
     if (p->n_init < 1 || p->n_init > SPOT_N_INIT_LIMIT)
         return error_set(ERROR_INVALID, "spot.n_init: %d is outside [1, %d]",
                          p->n_init, SPOT_N_INIT_LIMIT);
+    /* The product is inexact (100 * (1 - 0.9) is 9.999...): compare with a
+     * relative margin far above rounding and far below one excess. */
     expected = p->n_init * (1.0 - p->level);
-    if (!lenient && expected < 10.0)
+    if (!lenient && expected < 10.0 * (1.0 - 1e-9))
         return error_set(ERROR_INVALID,
                          "spot.n_init: %d values at level %g give %g initial "
                          "excesses; at least 10 are needed "
@@ -775,7 +777,7 @@ static int spot_get_sums(struct spot_reader *r, const char *key,
 }
 
 static int spot_get_side(struct spot_reader *r, const char *name,
-                         bool calibrated, struct spot_side *d)
+                         struct spot_side *d)
 {
     struct gpd_tail *t = &d->tail;
     char key[32];
@@ -822,10 +824,37 @@ static int spot_get_side(struct spot_reader *r, const char *name,
             return rc;
         t->censored[i] = (uint8_t)flag;
     }
-    if (!gpd_tail_restore(t) || isfinite(d->t) != calibrated ||
-        d->nt < (uint64_t)count)
+    if (!gpd_tail_restore(t) || d->nt < (uint64_t)count)
         return spot_bad(r, "inconsistent tail state");
     return 0;
+}
+
+/* Refuses a tail whose numbers are outside their domain, naming the field
+ * (n is the detector's value count). */
+static int spot_check_side(const struct spot_reader *r, const char *name,
+                           bool calibrated, const struct spot_side *d,
+                           uint64_t n)
+{
+    const struct gpd_tail *t = &d->tail;
+    const char *field = NULL;
+    char what[96];
+
+    if (isfinite(d->t) != calibrated)
+        field = calibrated ? "t is not finite" : "t is set before calibration";
+    else if (calibrated && !isfinite(d->z))
+        field = "z is not finite";
+    else if (!isfinite(t->gamma))
+        field = "fit gamma is not finite";
+    else if (!(t->sigma >= 0.0) || !isfinite(t->sigma))
+        field = "fit sigma is negative or not finite";
+    else if (!isfinite(t->x0) || !isfinite(t->scale))
+        field = "centre x0 or scale is not finite";
+    else if (d->nt > n)
+        field = "nt exceeds n";
+    if (field == NULL)
+        return 0;
+    snprintf(what, sizeof(what), "%s.%s", name, field);
+    return spot_bad(r, what);
 }
 
 static int spot_get_state(struct spot_reader *r, struct spot *s)
@@ -856,11 +885,17 @@ static int spot_get_state(struct spot_reader *r, struct spot *s)
         (rc = spot_get_end(r)) < 0 ||
         (rc = spot_get_key_double(r, "last_p", &s->last_p)) < 0)
         return rc;
+    if (!isfinite(s->win_mean))
+        return spot_bad(r, "window mean is not finite");
+    if (spot_calibrated(s) && s->n < (uint64_t)s->p.n_init)
+        return spot_bad(r, "n is below n_init in a calibrated detector");
     if (s->p.up &&
-        (rc = spot_get_side(r, "up", spot_calibrated(s), &s->up)) < 0)
+        ((rc = spot_get_side(r, "up", &s->up)) < 0 ||
+         (rc = spot_check_side(r, "up", spot_calibrated(s), &s->up, s->n)) < 0))
         return rc;
-    if (s->p.down &&
-        (rc = spot_get_side(r, "down", spot_calibrated(s), &s->down)) < 0)
+    if (s->p.down && ((rc = spot_get_side(r, "down", &s->down)) < 0 ||
+                      (rc = spot_check_side(r, "down", spot_calibrated(s),
+                                            &s->down, s->n)) < 0))
         return rc;
     return 0;
 }

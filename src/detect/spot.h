@@ -7,15 +7,17 @@
  * alarm. It knows nothing of packets: any program can use it.
  *
  * The structure is libspot v1's DSpot: a moving average of the last depth
- * values that raised no alarm is subtracted from each value; the first
- * n_init of the results calibrate a tail threshold t per side (an order
- * statistic, fixed afterwards); values beyond t are excesses, whose last
- * max_excess are fitted with a generalized Pareto distribution that places
- * the anomaly threshold z. Unlike libspot, a flagged value still tells
- * the model that the tail reaches beyond z (a censored observation), so
- * that q holds as the alarm rate on normal data; docs/detector.md gives the
- * design and its measurements. spot_step() allocates nothing and takes no
- * lock; a detector is not safe to share between threads.
+ * values that entered the window (alarms stay out while their run lasts at
+ * most depth values, then enter clipped) is subtracted from each value;
+ * the first n_init of the results calibrate a tail threshold t per side
+ * (an order statistic, fixed afterwards); values beyond t are excesses,
+ * whose last max_excess are fitted with a generalized Pareto distribution
+ * that places the anomaly threshold z. Unlike libspot, a flagged value
+ * still tells the model that the tail reaches beyond z (a censored
+ * observation), so that q holds as the alarm rate on normal data;
+ * docs/detector.md gives the design and its measurements. spot_step()
+ * allocates nothing and takes no lock; a detector is not safe to share
+ * between threads.
  */
 #ifndef NETSPOT_DETECT_SPOT_H
 #define NETSPOT_DETECT_SPOT_H
@@ -42,8 +44,9 @@ enum spot_code {
 #define SPOT_REJECTED (-100)
 
 /*
- * Hard maxima, chosen so that one detector stays within a few megabytes
- * (see spot_memory_size()). A tail that is not bounded still keeps at most
+ * Hard maxima, chosen so that one detector stays within about 16.5 MB at
+ * these limits with both tails (8 MB of batch, 8 MB of window, 250 KB per
+ * ring; see spot_memory_size()). A tail that is not bounded still keeps at most
  * SPOT_EXCESS_LIMIT excesses (the oldest go first), which is also the
  * largest max_excess accepted.
  */

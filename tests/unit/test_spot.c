@@ -142,9 +142,14 @@ static void test_params_accepted(void **state)
     p.max_excess = 0;
     assert_int_equal(spot_params_check(&p), 0);
 
-    /* Exactly 10 expected initial excesses. */
+    /* Exactly 10 expected initial excesses, also when the product in
+     * double falls just short (100 * (1 - 0.9) is 9.999...). */
     spot_params_default(&p);
     p.n_init = 500;
+    assert_int_equal(spot_params_check(&p), 0);
+    p.n_init = 100;
+    p.level = 0.9;
+    assert_true(p.n_init * (1.0 - p.level) < 10.0);
     assert_int_equal(spot_params_check(&p), 0);
 }
 
@@ -428,6 +433,99 @@ static void test_load_refuses_damage(void **state)
     spot_free(s);
 }
 
+/* FNV-1a 64 of len bytes, as the save format's checksum. */
+static uint64_t fnv1a(const char *text, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)text[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/*
+ * A copy of the state text whose line starting with "key " reads
+ * "key value" instead, with its checksum recomputed so that only the
+ * domain checks can refuse it (malloc'd).
+ */
+static char *state_edit(const char *text, const char *key, const char *value)
+{
+    size_t klen = strlen(key), len = strlen(text) + strlen(value) + 64;
+    char *out = malloc(len), *sum;
+    const char *at = text, *end;
+    int n;
+
+    assert_non_null(out);
+    while (strncmp(at, key, klen) != 0 || at[klen] != ' ') {
+        at = strchr(at, '\n');
+        assert_non_null(at);
+        at++;
+    }
+    end = strchr(at, '\n');
+    n = snprintf(out, len, "%.*s%s %s%s", (int)(at - text), text, key, value,
+                 end);
+    assert_true(n > 0 && (size_t)n < len);
+    sum = strstr(out, "checksum ");
+    assert_non_null(sum);
+    snprintf(sum, len - (size_t)(sum - out), "checksum %016llx\n",
+             (unsigned long long)fnv1a(out, (size_t)(sum - out)));
+    return out;
+}
+
+/* Values outside their domain are refused, naming the field, even with a
+ * valid checksum. */
+static void test_load_checks_domains(void **state)
+{
+    static const struct {
+        const char *key, *value, *named;
+    } cases[] = {
+        {"n", "10", "n_init"},
+        {"window", "50 0 inf", "window mean"},
+        {"up.t", "inf", "up.t"},
+        {"up.z", "-inf", "up.z"},
+        {"up.z", "nan", "up.z"},
+        {"up.fit", "nan 0x1p+0 0x0p+0", "gamma"},
+        {"up.fit", "0x0p+0 -0x1p+0 0x0p+0", "sigma"},
+        {"up.fit", "0x0p+0 inf 0x0p+0", "sigma"},
+        {"up.nt", "99999999", "nt"},
+    };
+    struct spot_params p;
+    struct stream_rng r;
+    struct spot *s, *out = NULL;
+    char *text;
+
+    (void)state;
+    spot_params_default(&p);
+    s = new_detector(&p);
+    stream_seed(&r, 9);
+    feed(s, &r, STREAM_NORMAL, 3000);
+    text = state_text(s);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *copy = state_edit(text, cases[i].key, cases[i].value);
+
+        error_clear();
+        assert_int_equal(load_text(copy, strlen(copy), &out), ERROR_FORMAT);
+        assert_null(out);
+        if (strstr(error_detail(), cases[i].named) == NULL)
+            fail_msg("%s %s: '%s' does not name %s", cases[i].key,
+                     cases[i].value, error_detail(), cases[i].named);
+        free(copy);
+    }
+
+    /* The same edit with its own value loads: the edit itself is sound. */
+    {
+        char *copy = state_edit(text, "up.al", "7");
+
+        assert_int_equal(load_text(copy, strlen(copy), &out), 0);
+        spot_free(out);
+        free(copy);
+    }
+    free(text);
+    spot_free(s);
+}
+
 /* A constant calibration batch leaves a tail with no width: every larger
  * value is beyond it. Nothing may become NaN or crash. */
 static void test_constant_stream(void **state)
@@ -538,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_save_load_round_trip),
         cmocka_unit_test(test_huge_values_keep_window_finite),
         cmocka_unit_test(test_load_refuses_damage),
+        cmocka_unit_test(test_load_checks_domains),
         cmocka_unit_test(test_constant_stream),
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_low_level),
