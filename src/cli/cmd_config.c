@@ -59,7 +59,9 @@ static void config_cmd_usage(FILE *out)
             "flags\n");
 }
 
-/* Checks one file; prints its verdict. */
+/* Checks one file; prints its verdict. The error names the file even
+ * when the detail does not start with it, so that a check of several
+ * files tells which one failed. */
 static int config_cmd_check_one(const char *path)
 {
     struct config cfg;
@@ -71,8 +73,11 @@ static int config_cmd_check_one(const char *path)
         rc = config_finish(&cfg);
     if (rc == 0)
         printf("%s: valid\n", path);
+    else if (strncmp(error_detail(), path, strlen(path)) == 0)
+        fprintf(stderr, "netspot: config check: %s\n", error_detail());
     else
-        fprintf(stderr, "netspot: config: %s\n", error_detail());
+        fprintf(stderr, "netspot: config check: %s: %s\n", path,
+                error_detail());
     config_free(&cfg);
     return rc;
 }
@@ -81,12 +86,26 @@ static int config_cmd_check(int argc, char **argv)
 {
     int status = CMD_OK;
 
+    if (options_help_requested(argc, argv)) {
+        config_cmd_usage(stdout);
+        return CMD_OK;
+    }
     if (argc < 2) {
         fprintf(stderr, "netspot: config check: give the file to check\n");
         return CMD_USAGE;
     }
+    /* "--" ends the flags, for a file whose name starts with a dash. */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr,
+                    "netspot: config check: unknown flag '%s' (write "
+                    "'-- %s' for a file of that name)\n",
+                    argv[i], argv[i]);
+            return CMD_USAGE;
+        }
+    }
     for (int i = 1; i < argc; i++)
-        if (config_cmd_check_one(argv[i]) < 0)
+        if (strcmp(argv[i], "--") != 0 && config_cmd_check_one(argv[i]) < 0)
             status = CMD_FAILURE;
     return status;
 }

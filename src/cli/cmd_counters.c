@@ -35,23 +35,21 @@ int cmd_counters(int argc, char **argv)
     struct config cfg;
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("Usage: netspot counters -d DEVICE [-p PERIOD] [FLAGS]\n\n"
-                   "Prints the counters of every period of a capture file "
-                   "or an\ninterface as JSON lines (every counter, SOURCE_TIME "
-                   "included;\nno "
-                   "statistic, no detector).\nTakes the flags of 'netspot "
-                   "run'.\n");
-            return CMD_OK;
-        }
+    if (options_help_requested(argc, argv)) {
+        printf("Prints the counters of every period of a capture file or "
+               "an interface\nas JSON lines (every counter, SOURCE_TIME "
+               "included; no statistic, no\ndetector). Takes the flags of "
+               "'netspot run'; -s and the exporters have\nno effect.\n\n");
+        options_usage("counters");
+        return CMD_OK;
     }
     rc = options_load(argc, argv, &cfg);
     if (rc < 0) {
         fprintf(stderr, "netspot: counters: %s\n", error_detail());
         config_free(&cfg);
-        /* A bad flag, value or configuration file is the user's to fix. */
-        return CMD_USAGE;
+        /* A flag or its value exits 2; a file that cannot be read or is
+         * not valid, 1. */
+        return rc == ERROR_USAGE ? CMD_USAGE : CMD_FAILURE;
     }
     log_set_level(cfg.log_level);
     /* Records are not wanted here, only the counters. */

@@ -16,6 +16,10 @@ int cmd_ls(int argc, char **argv)
                    "line.\n  --long, -l  add the description of each\n");
             return CMD_OK;
         }
+        if (argv[i][0] != '-') {
+            fprintf(stderr, "netspot: ls: unexpected argument '%s'\n", argv[i]);
+            return CMD_USAGE;
+        }
         if (strcmp(argv[i], "--long") != 0 && strcmp(argv[i], "-l") != 0) {
             fprintf(stderr, "netspot: ls: unknown flag '%s'\n", argv[i]);
             return CMD_USAGE;

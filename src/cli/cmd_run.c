@@ -12,15 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool run_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return true;
-    }
-    return false;
-}
-
 static void run_print_events(const struct pipeline_summary *sum)
 {
     char line[1024];
@@ -42,6 +33,28 @@ static void run_print_events(const struct pipeline_summary *sum)
     if (pos > 0)
         log_write(sum->malformed ? LOG_INFO : LOG_DEBUG, "run",
                   "decoder events: %s", line);
+}
+
+/*
+ * What a summary of zeros would hide: a capture that held no packet, and
+ * packets of a link type the decoders do not read (802.11, for instance),
+ * which are counted as decoder events rather than as malformed packets.
+ */
+static void run_print_warnings(const struct config *cfg,
+                               const struct pipeline_summary *sum)
+{
+    uint64_t skipped = sum->decode.events[DECODE_EV_LINK_UNSUPPORTED];
+
+    if (sum->packets == 0 && sum->workers == 0 && !sum->stopped_by_signal)
+        log_write(LOG_WARN, "run", "%s: the capture holds no packet",
+                  cfg->miner.device);
+    if (skipped > 0)
+        log_write(LOG_WARN, "run",
+                  "%s: %llu packet%s of a link type netspot does not "
+                  "decode (802.11, PPP...) %s skipped; see "
+                  "docs/statistics.md",
+                  cfg->miner.device, (unsigned long long)skipped,
+                  skipped > 1 ? "s" : "", skipped > 1 ? "were" : "was");
 }
 
 static void run_print_summary(const struct config *cfg,
@@ -75,6 +88,7 @@ static void run_print_summary(const struct config *cfg,
                   "the warnings above)",
                   cfg->miner.device, (unsigned long long)sum->export_failures);
     run_print_events(sum);
+    run_print_warnings(cfg, sum);
 }
 
 /*
@@ -101,7 +115,7 @@ int cmd_run(int argc, char **argv)
     const char *missing;
     int rc;
 
-    if (run_wants_help(argc, argv)) {
+    if (options_help_requested(argc, argv)) {
         options_usage("run");
         return CMD_OK;
     }
@@ -109,8 +123,9 @@ int cmd_run(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "netspot: run: %s\n", error_detail());
         config_free(&cfg);
-        /* A bad flag, value or configuration file is the user's to fix. */
-        return CMD_USAGE;
+        /* A flag or its value exits 2; a file that cannot be read or is
+         * not valid, 1. */
+        return rc == ERROR_USAGE ? CMD_USAGE : CMD_FAILURE;
     }
     log_set_level(cfg.log_level);
     if (cfg.analyzer.n_stats == 0) {

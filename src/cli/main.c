@@ -1,6 +1,7 @@
 /* Entry point: dispatches to the command named by the first argument. */
 #include "cli/commands.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,19 +52,38 @@ static const struct main_command *main_find(const char *name)
     return NULL;
 }
 
+/* The HTTP API is not part of this version; the command says so. */
+static int main_serve(void)
+{
+    fprintf(stderr, "netspot: serve: the HTTP API is not part of this "
+                    "version; use 'netspot run' (see "
+                    "docs/limitations.md)\n");
+    return CMD_USAGE;
+}
+
+static bool main_is_help(const char *arg)
+{
+    return strcmp(arg, "help") == 0 || strcmp(arg, "h") == 0 ||
+           strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 ||
+           strcmp(arg, "-help") == 0 || strcmp(arg, "--h") == 0;
+}
+
 static int main_help(int argc, char **argv)
 {
     const struct main_command *c;
     char help_flag[] = "--help";
     char *help_argv[] = {NULL, help_flag, NULL};
 
-    if (argc < 2) {
+    if (argc < 2 || main_is_help(argv[1])) {
         main_usage(stdout);
         return CMD_OK;
     }
+    if (strcmp(argv[1], "serve") == 0)
+        return main_serve();
     c = main_find(argv[1]);
     if (c == NULL) {
-        fprintf(stderr, "netspot: unknown command '%s'\n", argv[1]);
+        fprintf(stderr, "netspot: unknown command '%s' (try 'netspot help')\n",
+                argv[1]);
         return CMD_USAGE;
     }
     help_argv[0] = argv[1];
@@ -74,24 +94,20 @@ int main(int argc, char **argv)
 {
     const struct main_command *c;
 
+    /* As the original: no command prints the help and succeeds. */
     if (argc < 2) {
-        main_usage(stderr);
-        return CMD_USAGE;
+        main_usage(stdout);
+        return CMD_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
         strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "version") == 0) {
         printf("netspot version %s\n", NETSPOT_VERSION);
         return CMD_OK;
     }
-    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "h") == 0 ||
-        strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+    if (main_is_help(argv[1]))
         return main_help(argc - 1, argv + 1);
-    if (strcmp(argv[1], "serve") == 0) {
-        fprintf(stderr, "netspot: serve: the HTTP API is not part of this "
-                        "version; use 'netspot run' (see "
-                        "docs/limitations.md)\n");
-        return CMD_USAGE;
-    }
+    if (strcmp(argv[1], "serve") == 0)
+        return main_serve();
     c = main_find(argv[1]);
     if (c == NULL) {
         fprintf(stderr, "netspot: unknown command '%s' (try 'netspot help')\n",

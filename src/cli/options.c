@@ -2,6 +2,8 @@
 
 #include "util/error.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +54,12 @@ static const char *options_short_key(char letter)
     return NULL;
 }
 
-/* Splits "--name=value" or "-x=value" into the key and the inline value. */
+/*
+ * Splits "--name=value" or "-x=value" into the key and the inline value.
+ * As Go's flag package, which the original used, reads them, the number
+ * of dashes does not matter: one letter is a short flag ("-d", "--d"),
+ * more is a long name ("--config", "-config").
+ */
 static int options_name(const char *arg, struct options_flag *f,
                         const char **inline_value)
 {
@@ -61,8 +68,8 @@ static int options_name(const char *arg, struct options_flag *f,
 
     *inline_value = name[n] == '=' ? name + n + 1 : NULL;
     snprintf(f->origin, sizeof(f->origin), "%.*s", (int)(name - arg + n), arg);
-    if (arg[1] != '-') {
-        const char *key = n == 1 ? options_short_key(name[0]) : NULL;
+    if (n == 1) {
+        const char *key = options_short_key(name[0]);
 
         if (key == NULL)
             return error_set(ERROR_USAGE, "unknown flag '%s'", f->origin);
@@ -76,6 +83,18 @@ static int options_name(const char *arg, struct options_flag *f,
     return 0;
 }
 
+/* Whether an unknown "-vd" is made of short letters, which do not
+ * combine: each one-letter flag stands alone. */
+static bool options_is_combined(const struct options_flag *f)
+{
+    if (f->origin[1] == '-')
+        return false;
+    for (const char *p = f->key; *p != '\0'; p++)
+        if (options_short_key(*p) == NULL)
+            return false;
+    return true;
+}
+
 /* Whether the key of a flag is a boolean, which may stand alone. */
 static int options_key_kind(struct options_flag *f, bool *is_bool)
 {
@@ -87,11 +106,16 @@ static int options_key_kind(struct options_flag *f, bool *is_bool)
     type = config_key_type(f->key);
     if (type < 0) {
         const char *near = strstr(error_detail(), "did you mean '");
-        char hint[OPTIONS_NAME_MAX + 24] = "";
+        char hint[OPTIONS_NAME_MAX + 48] = "";
 
         if (near != NULL)
             snprintf(hint, sizeof(hint), " (did you mean '--%.*s'?)",
                      (int)strcspn(near + 14, "'"), near + 14);
+        if (options_is_combined(f))
+            snprintf(hint, sizeof(hint),
+                     " (one-letter flags do not combine: give each "
+                     "alone, as in -%c -%c)",
+                     f->key[0], f->key[1]);
         return error_set(ERROR_USAGE, "unknown flag '%s'%s", f->origin, hint);
     }
     *is_bool = type == CONFIG_BOOL;
@@ -103,7 +127,7 @@ static int options_next(int argc, char **argv, int *i, struct options_flag *f)
 {
     const char *arg = argv[*i];
     const char *inline_value;
-    bool is_bool;
+    bool is_bool = false;
     int rc;
 
     f->flag = arg;
@@ -130,19 +154,32 @@ static int options_next(int argc, char **argv, int *i, struct options_flag *f)
     return 0;
 }
 
+/* The original's numbers (-1 to 7) or a level name. */
+static int options_log_level(struct config *cfg, const struct options_flag *f)
+{
+    const char *v = f->value;
+    size_t sign = v[0] == '-' || v[0] == '+';
+    bool number =
+        v[sign] != '\0' && strspn(v + sign, "0123456789") == strlen(v + sign);
+    long n = number ? strtol(v, NULL, 10) : 0;
+
+    if ((number && (n < -1 || n > 7)) ||
+        (!number && !isalpha((unsigned char)v[0])) ||
+        log_parse_level(v, &cfg->log_level) < 0)
+        return error_set(ERROR_INVALID,
+                         "%s: '%s' is not a log level (error, warn, "
+                         "info, debug, or -1 to 7)",
+                         f->origin, v);
+    return 0;
+}
+
 static int options_apply(struct config *cfg, const struct options_flag *f,
                          bool *stats_seen)
 {
     if (strcmp(f->key, "config") == 0)
         return 0;
-    if (strcmp(f->key, "log-level") == 0) {
-        if (log_parse_level(f->value, &cfg->log_level) < 0)
-            return error_set(ERROR_INVALID,
-                             "%s: '%s' is not a log level (error, warn, "
-                             "info, debug, or -1 to 7)",
-                             f->origin, f->value);
-        return 0;
-    }
+    if (strcmp(f->key, "log-level") == 0)
+        return options_log_level(cfg, f);
     /* A repeated -s adds to the list the first one started, which
      * replaces the list of the file. */
     if (strcmp(f->key, "analyzer.stats") == 0 && *stats_seen)
@@ -152,21 +189,50 @@ static int options_apply(struct config *cfg, const struct options_flag *f,
     return config_set(cfg, f->key, f->value, f->origin);
 }
 
-/* First pass: the configuration file, loaded before the other flags so
- * that the command line wins whatever the order. */
-static int options_load_file(int argc, char **argv, struct config *cfg)
+/* Reads every flag of argv into flags (argc entries); *n is the count. */
+static int options_read(int argc, char **argv, struct options_flag *flags,
+                        int *n)
 {
-    const char *file = NULL;
-    struct options_flag f;
-
+    *n = 0;
     for (int i = 1; i < argc;) {
-        int rc = options_next(argc, argv, &i, &f);
+        int rc = options_next(argc, argv, &i, &flags[*n]);
 
         if (rc < 0)
             return rc;
-        if (strcmp(f.key, "config") == 0)
-            file = f.value;
+        (*n)++;
     }
+    return 0;
+}
+
+/*
+ * A key given twice is refused rather than one of them silently lost,
+ * -s excepted: a repeated -s adds to the list. The exporter.influxdb1
+ * alias is not unfolded here; the last of the two spellings wins.
+ */
+static int options_check_twice(const struct options_flag *flags, int n)
+{
+    for (int i = 1; i < n; i++) {
+        if (strcmp(flags[i].key, "analyzer.stats") == 0)
+            continue;
+        for (int j = 0; j < i; j++)
+            if (strcmp(flags[i].key, flags[j].key) == 0)
+                return error_set(
+                    ERROR_USAGE, "'%s' and '%s' both set %s; give it once",
+                    flags[j].origin, flags[i].origin, flags[i].key);
+    }
+    return 0;
+}
+
+/* The configuration file, loaded before the other flags so that the
+ * command line wins whatever the order. */
+static int options_load_file(const struct options_flag *flags, int n,
+                             struct config *cfg)
+{
+    const char *file = NULL;
+
+    for (int i = 0; i < n; i++)
+        if (strcmp(flags[i].key, "config") == 0)
+            file = flags[i].value;
     if (file == NULL)
         return 0;
     if (file[0] == '\0')
@@ -174,29 +240,59 @@ static int options_load_file(int argc, char **argv, struct config *cfg)
     return config_load_file(cfg, file);
 }
 
-int options_load(int argc, char **argv, struct config *cfg)
+/* A value given on the command line is a usage error, whatever the
+ * code the configuration gave it. */
+static int options_as_usage(int rc)
+{
+    if (rc < 0 && rc != ERROR_NOMEM && rc != ERROR_USAGE)
+        return error_set(ERROR_USAGE, "%s", error_detail());
+    return rc;
+}
+
+static int options_build(const struct options_flag *flags, int n,
+                         struct config *cfg)
 {
     bool stats_seen = false;
-    struct options_flag f;
+    int rc = options_load_file(flags, n, cfg);
+
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = options_as_usage(options_apply(cfg, &flags[i], &stats_seen));
+    if (rc == 0) {
+        rc = config_finish(cfg);
+        if (rc < 0 && cfg->invalid_from_text)
+            rc = options_as_usage(rc);
+    }
+    return rc;
+}
+
+int options_load(int argc, char **argv, struct config *cfg)
+{
+    struct options_flag *flags;
+    int n = 0;
     int rc = config_init(cfg);
 
+    if (rc < 0)
+        return rc;
+    flags = calloc((size_t)argc, sizeof(*flags));
+    if (flags == NULL)
+        return error_set(ERROR_NOMEM, "out of memory");
+    rc = options_read(argc, argv, flags, &n);
     if (rc == 0)
-        rc = options_load_file(argc, argv, cfg);
-    for (int i = 1; i < argc && rc == 0;) {
-        rc = options_next(argc, argv, &i, &f);
-        if (rc == 0)
-            rc = options_apply(cfg, &f, &stats_seen);
-    }
+        rc = options_check_twice(flags, n);
     if (rc == 0)
-        rc = config_finish(cfg);
+        rc = options_build(flags, n, cfg);
+    free(flags);
     return rc;
 }
 
 bool options_help_requested(int argc, char **argv)
 {
+    static const char *const spellings[] = {"-h", "--h", "-help", "--help"};
+
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return true;
+        for (size_t j = 0; j < 4; j++)
+            if (strcmp(argv[i], spellings[j]) == 0)
+                return true;
     return false;
 }
 
@@ -303,8 +399,9 @@ void options_usage(const char *command)
     options_print_row("    --spot.STAT.KEY VALUE",
                       "Override a spot key for one statistic, e.g. "
                       "--spot.R_SYN.q 1e-5");
-    printf("\nA flag takes its value as '--key VALUE' or '--key=VALUE'. "
-           "Durations need a\nunit (500ms, 1s, 1m30s). -s may be repeated "
-           "or take a comma-separated list.\n");
+    printf("\nA flag takes its value as '--key VALUE' or '--key=VALUE'; one "
+           "dash or two\nwork alike (-config, --d). Durations need a unit "
+           "(500ms, 1s, 1m30s). A flag\nmay be given once, except -s, "
+           "which may be repeated or take a comma-separated\nlist.\n");
     config_free(&cfg);
 }

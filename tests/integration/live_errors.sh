@@ -51,7 +51,7 @@ if grep -q "capturing with" "$work/err"; then
     cat "$work/err"
     failed=$((failed + 1))
 fi
-expect 1 "miner.buffer_size: 4000 MiB asked, at most 2047" \
+expect 2 "miner.buffer_size: 4000 is more than 2047" \
     "$NETSPOT_BIN" run -d lo -s PERF --miner.buffer_size 4000
 
 user=nobody

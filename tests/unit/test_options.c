@@ -138,12 +138,34 @@ static void test_errors(void **state)
         {{"--miner.devcie=eth0"}, ERROR_USAGE, "'--miner.device'"},
         {{"extra"}, ERROR_USAGE, "unexpected argument 'extra'"},
         {{"-d"}, ERROR_USAGE, "flag '-d' needs a value"},
-        {{"-p", "5"}, ERROR_INVALID, "-p: analyzer.period: '5' is not a"},
-        {{"-s", "R_SYN", "-s", "R_SYN"}, ERROR_INVALID, "given twice"},
-        {{"--miner.snapshot_len", "big"}, ERROR_INVALID, "not an integer"},
-        {{"-v=maybe"}, ERROR_INVALID, "-v: 'maybe' is not a boolean"},
-        {{"-l", "loud"}, ERROR_INVALID, "-l: 'loud' is not a log level"},
+        {{"-p", "5"}, ERROR_USAGE, "-p: analyzer.period: '5' is not a"},
+        {{"-p", "1ns"}, ERROR_USAGE, "'1ns' is shorter than 1ms"},
+        {{"-s", "R_SYN", "-s", "R_SYN"}, ERROR_USAGE, "given twice"},
+        {{"-s", "perf"}, ERROR_USAGE, "(did you mean 'PERF'?)"},
+        {{"--miner.snapshot_len", "big"}, ERROR_USAGE, "not an integer"},
+        {{"--miner.workers", "65"}, ERROR_USAGE, "65 is more than 64"},
+        {{"--miner.buffer_size=4000"}, ERROR_USAGE, "more than 2047"},
+        {{"--spot.q", "0x10"}, ERROR_USAGE, "'0x10' is not a number"},
+        {{"--spot.q", "1e-400"}, ERROR_USAGE, "'1e-400' is too small"},
+        {{"-v=maybe"}, ERROR_USAGE, "-v: 'maybe' is not a boolean"},
+        {{"-l", "loud"}, ERROR_USAGE, "-l: 'loud' is not a log level"},
+        {{"-l", "8"}, ERROR_USAGE, "-l: '8' is not a log level"},
+        {{"-l", "100"}, ERROR_USAGE, "-l: '100' is not a log level"},
+        {{"-l", "-2"}, ERROR_USAGE, "-l: '-2' is not a log level"},
+        {{"-l", " 1"}, ERROR_USAGE, "-l: ' 1' is not a log level"},
+        {{"-vd"}, ERROR_USAGE, "'-vd' (one-letter flags do not combine"},
+        {{"-d", "a", "--miner.device", "b"},
+         ERROR_USAGE,
+         "'-d' and '--miner.device' both set miner.device"},
+        {{"-v", "--exporter.console.data=false"},
+         ERROR_USAGE,
+         "both set exporter.console.data"},
+        {{"--spot.q", "0.5"}, ERROR_USAGE, "--spot.q: spot.q: 0.5 is outside"},
+        {{"--spot.R_SYN.n_init", "100"},
+         ERROR_USAGE,
+         "--spot.R_SYN.n_init: spot.R_SYN.n_init: 100 values"},
         {{"-c", "/nonexistent.toml"}, ERROR_NOTFOUND, "/nonexistent.toml"},
+        {{"-config", "/nonexistent.toml"}, ERROR_NOTFOUND, "/nonexistent"},
     };
 
     (void)state;
@@ -166,13 +188,67 @@ static void test_errors(void **state)
     }
 }
 
+/* The original read flags with Go's flag package: one dash or two, a
+ * single letter being a short flag and more a long name. */
+static void test_go_spellings(void **state)
+{
+    char *argv[] = {"run",          "-config",    config_path,
+                    "-log-level",   "2",          "-miner.device",
+                    "x.pcap",       "--p",        "3s",
+                    "-spot.q=1e-3", "--s=PERF",   "-exporter.console.alarm",
+                    "--f",          "/tmp/d.json"};
+    struct config cfg;
+
+    (void)state;
+    if (options_load(ARGC(argv), argv, &cfg) < 0)
+        fail_msg("%s", error_detail());
+    assert_int_equal(cfg.log_level, LOG_WARN);
+    assert_string_equal(cfg.miner.device, "x.pcap");
+    assert_int_equal(cfg.analyzer.period_ns, 3000000000);
+    assert_true(cfg.spot.q == 1e-3);
+    assert_int_equal(cfg.analyzer.n_stats, 1);
+    assert_int_equal(cfg.analyzer.stats[0], STATS_PERF);
+    assert_true(cfg.exporter.console.alarm);
+    assert_string_equal(cfg.exporter.file.data, "/tmp/d.json");
+    config_free(&cfg);
+}
+
+/* A bad value in the file keeps the file's code (exit status 1), even
+ * when the other flags are fine. */
+static void test_file_value_is_not_usage(void **state)
+{
+    static const char text[] = "[spot.R_SYN]\nq = 0.5\n";
+    char path[64];
+    char *argv[] = {"run", "-c", path, "-s", "PERF"};
+    struct config cfg;
+    size_t n;
+    int fd;
+
+    (void)state;
+    n = (size_t)snprintf(path, sizeof(path), "/tmp/netspot-opt");
+    memset(path + n, 'X', 6);
+    path[n + 6] = '\0';
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_true(write(fd, text, sizeof(text) - 1) > 0);
+    close(fd);
+    assert_int_equal(options_load(ARGC(argv), argv, &cfg), ERROR_INVALID);
+    assert_non_null(strstr(error_detail(), ":2: spot.R_SYN.q: 0.5 is"));
+    config_free(&cfg);
+    unlink(path);
+}
+
 static void test_help(void **state)
 {
     char *with[] = {"run", "-d", "eth0", "--help"};
+    char *go[] = {"run", "-help"};
+    char *letter[] = {"run", "--h"};
     char *without[] = {"run", "-d", "eth0"};
 
     (void)state;
     assert_true(options_help_requested(ARGC(with), with));
+    assert_true(options_help_requested(ARGC(go), go));
+    assert_true(options_help_requested(ARGC(letter), letter));
     assert_false(options_help_requested(ARGC(without), without));
 }
 
@@ -184,6 +260,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_then_flags, setup_file,
                                         teardown_file),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test_setup_teardown(test_go_spellings, setup_file,
+                                        teardown_file),
+        cmocka_unit_test(test_file_value_is_not_usage),
         cmocka_unit_test(test_help),
     };
 
