@@ -2,7 +2,9 @@
 # Replays a capture into a veth pair and counts it live with two workers
 # in one fanout group: the additive counters summed over the periods equal
 # the capture file's, without a filter and with the BPF filter "tcp", and
-# both workers had a share of the packets.
+# both workers had a share of the packets. The distinct counts of one
+# period over the whole run, which workers merge rather than add, equal the
+# file's with 2 and 4 workers.
 set -u
 . "$(dirname "$0")/lib/live.sh"
 live_require
@@ -18,5 +20,9 @@ for filter in "" "tcp"; do
         echo "$name: worker $w counted ${n:-no} packets"
         [ "${n:-0}" -ne 0 ] || fail "$name: worker $w had no packet"
     done
+done
+for w in 2 4; do
+    live_distinct_check "$w workers, distinct counts" "$input" \
+        --miner.workers "$w"
 done
 [ "$failed" -eq 0 ]
