@@ -120,6 +120,29 @@ static int analyzer_path(char *buf, size_t len, const char *dir,
     return 0;
 }
 
+/* Writes one detector to path + ".tmp" in the same folder, then renames it
+ * over path, so that a crash never leaves a half-written state. */
+static int analyzer_save_one(const struct spot *spot, const char *path)
+{
+    char tmp[PATH_MAX];
+    FILE *f;
+    int rc, n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+
+    if (n < 0 || (size_t)n >= sizeof(tmp))
+        return error_set(ERROR_LIMIT, "%s: path too long", path);
+    f = fopen(tmp, "w");
+    if (f == NULL)
+        return error_set(ERROR_IO, "%s: %s", tmp, strerror(errno));
+    rc = spot_save(spot, f);
+    if (fclose(f) != 0 && rc == 0)
+        rc = error_set(ERROR_IO, "%s: %s", tmp, strerror(errno));
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = error_set(ERROR_IO, "%s: %s", path, strerror(errno));
+    if (rc < 0)
+        remove(tmp);
+    return rc;
+}
+
 int analyzer_save(const struct analyzer *a, const char *dir)
 {
     char path[PATH_MAX];
@@ -128,33 +151,42 @@ int analyzer_save(const struct analyzer *a, const char *dir)
         return error_set(ERROR_IO, "%s: %s", dir, strerror(errno));
     for (int i = 0; i < a->n; i++) {
         const struct analyzer_stat *s = &a->stats[i];
-        FILE *f;
         int rc;
 
         if (s->spot == NULL)
             continue;
         rc = analyzer_path(path, sizeof(path), dir, s);
-        if (rc < 0)
-            return rc;
-        f = fopen(path, "w");
-        if (f == NULL)
-            return error_set(ERROR_IO, "%s: %s", path, strerror(errno));
-        rc = spot_save(s->spot, f);
-        if (fclose(f) != 0 && rc == 0)
-            rc = error_set(ERROR_IO, "%s: %s", path, strerror(errno));
+        if (rc == 0)
+            rc = analyzer_save_one(s->spot, path);
         if (rc < 0)
             return rc;
     }
     return 0;
 }
 
-static bool analyzer_same_params(const struct spot_params *x,
-                                 const struct spot_params *y)
+static bool analyzer_same_params(const struct spot *a, const struct spot *b)
 {
-    return x->q == y->q && x->n_init == y->n_init && x->level == y->level &&
-           x->up == y->up && x->down == y->down && x->alert == y->alert &&
+    const struct spot_params *x = spot_params_get(a), *y = spot_params_get(b);
+
+    return spot_variant_get(a) == spot_variant_get(b) && x->q == y->q &&
+           x->n_init == y->n_init && x->level == y->level && x->up == y->up &&
+           x->down == y->down && x->alert == y->alert &&
            x->bounded == y->bounded && x->max_excess == y->max_excess &&
            x->depth == y->depth;
+}
+
+/*
+ * Moves a damaged state aside to path + ".bad", so that the save at the
+ * end does not silently replace what an operator may want to inspect.
+ */
+static void analyzer_set_aside(const char *path)
+{
+    char bad[PATH_MAX];
+    int n = snprintf(bad, sizeof(bad), "%s.bad", path);
+
+    if (n < 0 || (size_t)n >= sizeof(bad) || rename(path, bad) != 0)
+        return;
+    log_write(LOG_WARN, "analyzer", "%s: damaged state kept as %s", path, bad);
 }
 
 /* Restores one detector; 0 also when there is nothing to restore. */
@@ -170,10 +202,15 @@ static int analyzer_restore_one(struct analyzer_stat *s, const char *path)
                    : error_set(ERROR_IO, "%s: %s", path, strerror(errno));
     rc = spot_load(f, &loaded);
     fclose(f);
-    if (rc < 0)
-        return error_set(rc, "%s: %s", path, error_detail());
-    if (!analyzer_same_params(spot_params_get(loaded),
-                              spot_params_get(s->spot))) {
+    if (rc < 0) {
+        char detail[512]; /* error_set() overwrites error_detail() */
+
+        snprintf(detail, sizeof(detail), "%s", error_detail());
+        if (rc == ERROR_FORMAT)
+            analyzer_set_aside(path);
+        return error_set(rc, "%s: %s", path, detail);
+    }
+    if (!analyzer_same_params(loaded, s->spot)) {
         spot_free(loaded);
         return error_set(ERROR_INVALID,
                          "%s: saved with other detector parameters", path);

@@ -54,9 +54,12 @@ void analyzer_period(struct analyzer *a, const struct counters_values *c,
 
 /*
  * Saves every detector into the folder dir (one file per statistic,
- * NAME.spot), or restores those present whose parameters match the
+ * NAME.spot, each written to NAME.spot.tmp and renamed over it), or
+ * restores those present whose parameters and variant match the
  * configured ones. Return 0 or a negative code with a detail naming the
- * file; a restore that fails leaves the fresh detector in place.
+ * file; a restore that fails leaves the fresh detector in place, and a
+ * damaged file is renamed NAME.spot.bad (with a warning) so that the next
+ * save does not replace it unseen.
  */
 int analyzer_save(const struct analyzer *a, const char *dir);
 int analyzer_restore(struct analyzer *a, const char *dir);

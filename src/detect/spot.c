@@ -192,6 +192,11 @@ const struct spot_params *spot_params_get(const struct spot *s)
     return &s->p;
 }
 
+enum spot_variant spot_variant_get(const struct spot *s)
+{
+    return s->variant;
+}
+
 static bool spot_calibrated(const struct spot *s)
 {
     return s->batch_count == s->p.n_init;

@@ -117,6 +117,9 @@ enum spot_variant {
     SPOT_VARIANT_LIBSPOT = 1,
 };
 
+/* The variant the detector was created with. */
+enum spot_variant spot_variant_get(const struct spot *s);
+
 /* As spot_new(), for a given variant. */
 int spot_new_variant(const struct spot_params *p, enum spot_variant variant,
                      struct spot **out);
