@@ -53,6 +53,17 @@ static void spot_cli_usage(void)
     options_usage("spot");
 }
 
+/* A per-statistic flag (--spot.STAT.KEY): there is no statistic here. */
+static bool spot_cli_per_stat(const char *a)
+{
+    size_t len;
+
+    if (strncmp(a, "--spot.", 7) != 0)
+        return false;
+    len = strcspn(a + 7, "=");
+    return memchr(a + 7, '.', len) != NULL;
+}
+
 /* Takes this command's own flags out of argv; the rest stays in order. */
 static int spot_cli_parse(int argc, char **argv, struct spot_cli *c)
 {
@@ -73,6 +84,12 @@ static int spot_cli_parse(int argc, char **argv, struct spot_cli *c)
                 (a[len] == '\0' || a[len] == '='))
                 break;
         }
+        if (k == 3 && spot_cli_per_stat(a))
+            return error_set(ERROR_USAGE,
+                             "%s: per-statistic parameters do not apply to "
+                             "netspot spot, which watches no statistic; use "
+                             "--spot.KEY",
+                             a);
         if (k == 3) {
             argv[c->argc++] = argv[i];
             continue;
