@@ -13,7 +13,7 @@ from collections import defaultdict
 TRANSPORTS = {"tcp", "udp", "icmp", "icmpv6"}
 FIELDS = ["frame.time_epoch", "frame.protocols", "ip.len", "ipv6.plen",
           "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.flags",
-          "ip.flags.mf", "ip.frag_offset"]
+          "ip.flags.mf", "ip.frag_offset", "tcp.srcport", "tcp.dstport"]
 
 
 def epoch_ns(text):
@@ -48,6 +48,9 @@ def tshark_rows(capture):
 def count(capture, period_ns):
     periods = defaultdict(lambda: defaultdict(int))
     addrs = defaultdict(lambda: (set(), set()))
+    # Distinct ports are those of TCP packets only (docs/statistics.md),
+    # the packets whose flags are counted.
+    ports = defaultdict(lambda: (set(), set()))
     start = None
     for row in tshark_rows(capture):
         ts = epoch_ns(row["frame.time_epoch"])
@@ -77,6 +80,8 @@ def count(capture, period_ns):
             for name, bit in (("FIN", 1), ("SYN", 2), ("RST", 4),
                               ("ACK", 16), ("URG", 32)):
                 c[name] += 1 if flags & bit else 0
+            ports[k][0].add(int(row["tcp.srcport"]))
+            ports[k][1].add(int(row["tcp.dstport"]))
         elif transport == "udp":
             c["UDP"] += 1
         elif transport in ("icmp", "icmpv6"):
@@ -84,6 +89,9 @@ def count(capture, period_ns):
     for k, (s, d) in addrs.items():
         periods[k]["NB_UNIQ_SRC_ADDR"] = len(s)
         periods[k]["NB_UNIQ_DST_ADDR"] = len(d)
+    for k, (s, d) in ports.items():
+        periods[k]["NB_UNIQ_SRC_PORT"] = len(s)
+        periods[k]["NB_UNIQ_DST_PORT"] = len(d)
     return start, periods
 
 
@@ -98,7 +106,8 @@ def main():
     got = [json.loads(line) for line in out.stdout.splitlines()]
     bad = 0
     names = ["PKTS", "IP", "IP_BYTES", "SYN", "ACK", "FIN", "RST", "URG",
-             "UDP", "ICMP", "ARP", "NB_UNIQ_SRC_ADDR", "NB_UNIQ_DST_ADDR"]
+             "UDP", "ICMP", "ARP", "NB_UNIQ_SRC_ADDR", "NB_UNIQ_DST_ADDR",
+             "NB_UNIQ_SRC_PORT", "NB_UNIQ_DST_PORT"]
     if len(got) != max(expected) + 1:
         print(f"{capture}: {len(got)} periods, tshark implies "
               f"{max(expected) + 1}")
