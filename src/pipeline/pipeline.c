@@ -263,21 +263,46 @@ static void pipeline_advance(struct pipeline *p, int64_t ts)
         pipeline_close_period(p);
 }
 
+/* Decodes and counts n packets that all belong to the current period. */
+static void pipeline_count(struct pipeline *p,
+                           const struct capture_packet *pkts, size_t n)
+{
+    int64_t last = INT64_MIN;
+
+    for (size_t i = 0; i < n; i++) {
+        decode_packet(pkts[i].data, pkts[i].caplen, pkts[i].linktype,
+                      &p->results[i], &p->decode);
+        if (pkts[i].ts_ns > last)
+            last = pkts[i].ts_ns;
+    }
+    counters_add_many(&p->counters, p->results, n, last);
+}
+
+/* Whether a packet captured at ts belongs to a later period. */
+static bool pipeline_is_later(const struct pipeline *p, int64_t ts)
+{
+    return ts >= p->period_end && p->period_end != INT64_MAX;
+}
+
+/* Counts a batch run by run: each run lies within one period, and the
+ * periods before a run are closed first. */
 static void pipeline_batch(struct pipeline *p, const struct capture_batch *b)
 {
-    struct decode_result r;
+    size_t i = 0;
 
     if (!p->started) {
         p->period_end = pipeline_after(b->pkts[0].ts_ns, p->period_ns);
         p->started = true;
     }
-    for (size_t i = 0; i < b->n; i++) {
-        const struct capture_packet *pkt = &b->pkts[i];
+    while (i < b->n) {
+        size_t j = i + 1;
 
-        if (pkt->ts_ns >= p->period_end && p->period_end != INT64_MAX)
-            pipeline_advance(p, pkt->ts_ns);
-        decode_packet(pkt->data, pkt->caplen, pkt->linktype, &r, &p->decode);
-        counters_add(&p->counters, &r, pkt->ts_ns);
+        if (pipeline_is_later(p, b->pkts[i].ts_ns))
+            pipeline_advance(p, b->pkts[i].ts_ns);
+        while (j < b->n && !pipeline_is_later(p, b->pkts[j].ts_ns))
+            j++;
+        pipeline_count(p, &b->pkts[i], j - i);
+        i = j;
     }
 }
 

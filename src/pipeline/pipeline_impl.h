@@ -24,6 +24,7 @@ struct pipeline {
     struct capture_filter *filter; /* miner.filter on a file, or NULL */
     struct counters counters;
     struct decode_stats decode;
+    struct decode_result results[CAPTURE_BATCH_MAX]; /* a batch, decoded */
     struct decode_stats decode_seen; /* decode at the last period's close */
     struct analyzer analyzer;
     struct export_set exports;

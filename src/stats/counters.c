@@ -78,26 +78,78 @@ static inline void counters_tcp(struct counters *c,
     counters_port(c->dst_ports, r->dport);
 }
 
-void counters_add(struct counters *c, const struct decode_result *r,
-                  int64_t ts_ns)
+/* Packets whose address slots are fetched ahead at a time: enough to
+ * cover the memory latency, few enough that the lines stay in cache. */
+#define COUNTERS_AHEAD 32
+
+/* Hashes a packet's addresses and fetches their slots; 0 when not IP. */
+static inline void counters_hash(const struct counters *c,
+                                 const struct decode_result *r, uint64_t key[2])
+{
+    if ((r->flags & DECODE_IP) == 0) {
+        key[0] = key[1] = 0;
+        return;
+    }
+    key[0] = distinct_hash_addr(r->src, r->addr_len);
+    key[1] = distinct_hash_addr(r->dst, r->addr_len);
+    distinct_prefetch(&c->src_addr, key[0]);
+    distinct_prefetch(&c->dst_addr, key[1]);
+}
+
+/* Counts a packet whose address hashes are key (counters_hash). */
+static inline void counters_count(struct counters *c,
+                                  const struct decode_result *r,
+                                  const uint64_t key[2])
 {
     c->tally[COUNTERS_PKTS]++;
-    if ((int64_t)c->tally[COUNTERS_SOURCE_TIME] < ts_ns)
-        c->tally[COUNTERS_SOURCE_TIME] = (uint64_t)ts_ns;
     if ((r->flags & DECODE_IP) == 0) {
         c->tally[COUNTERS_ARP] += (r->flags & DECODE_ARP) != 0;
         return;
     }
     c->tally[COUNTERS_IP]++;
     c->tally[COUNTERS_IP_BYTES] += r->ip_len;
-    distinct_add(&c->src_addr, distinct_hash_addr(r->src, r->addr_len));
-    distinct_add(&c->dst_addr, distinct_hash_addr(r->dst, r->addr_len));
+    distinct_add(&c->src_addr, key[0]);
+    distinct_add(&c->dst_addr, key[1]);
     if (r->flags & DECODE_TCP)
         counters_tcp(c, r);
     else if (r->flags & DECODE_UDP)
         c->tally[COUNTERS_UDP]++;
     else if (r->flags & DECODE_ICMP)
         c->tally[COUNTERS_ICMP]++;
+}
+
+static inline void counters_saw(struct counters *c, int64_t ts_ns)
+{
+    if ((int64_t)c->tally[COUNTERS_SOURCE_TIME] < ts_ns)
+        c->tally[COUNTERS_SOURCE_TIME] = (uint64_t)ts_ns;
+}
+
+void counters_add(struct counters *c, const struct decode_result *r,
+                  int64_t ts_ns)
+{
+    uint64_t key[2];
+
+    counters_saw(c, ts_ns);
+    counters_hash(c, r, key);
+    counters_count(c, r, key);
+}
+
+void counters_add_many(struct counters *c, const struct decode_result *r,
+                       size_t n, int64_t last_ns)
+{
+    uint64_t keys[COUNTERS_AHEAD][2];
+
+    if (n == 0)
+        return;
+    counters_saw(c, last_ns);
+    for (size_t base = 0; base < n; base += COUNTERS_AHEAD) {
+        size_t m = n - base < COUNTERS_AHEAD ? n - base : COUNTERS_AHEAD;
+
+        for (size_t i = 0; i < m; i++)
+            counters_hash(c, &r[base + i], keys[i]);
+        for (size_t i = 0; i < m; i++)
+            counters_count(c, &r[base + i], keys[i]);
+    }
 }
 
 void counters_merge(struct counters *dst, const struct counters *src)

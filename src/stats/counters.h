@@ -68,6 +68,14 @@ void counters_reset(struct counters *c);
 void counters_add(struct counters *c, const struct decode_result *r,
                   int64_t ts_ns);
 
+/*
+ * Counts n decoded packets of one period, the latest captured at last_ns
+ * (Unix ns): the same tallies as n calls of counters_add(), faster, since
+ * the address tables are fetched ahead of their use.
+ */
+void counters_add_many(struct counters *c, const struct decode_result *r,
+                       size_t n, int64_t last_ns);
+
 /* Adds the tallies of src into dst (SOURCE_TIME keeps the latest). */
 void counters_merge(struct counters *dst, const struct counters *src);
 

@@ -96,11 +96,47 @@ static void test_merge(void **state)
     counters_free(&w2);
 }
 
+/* counters_add_many() gives the same tallies as one counters_add() per
+ * packet, on more packets than it fetches ahead at a time and with many
+ * distinct addresses (sampling included). */
+static void test_add_many(void **state)
+{
+    enum { N = 100000 };
+    static uint8_t addrs[N][4];
+    static struct decode_result r[N];
+    struct counters one, many;
+    struct counters_values a, b;
+
+    (void)state;
+    assert_int_equal(counters_init(&one), 0);
+    assert_int_equal(counters_init(&many), 0);
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t v = i * 2654435761u;
+
+        memcpy(addrs[i], &v, 4);
+        r[i] = tcp(addrs[i], addr_b, 4, (uint16_t)i, DECODE_TCP_SYN);
+        if (i % 7 == 0)
+            r[i].flags = DECODE_ARP;
+        counters_add(&one, &r[i], (int64_t)(i % 1000));
+    }
+    counters_add_many(&many, r, 37, 999);
+    counters_add_many(&many, r + 37, N - 37, 998);
+    counters_add_many(&many, r, 0, 5000);
+    counters_read(&one, &a);
+    counters_read(&many, &b);
+    assert_true(a.v[COUNTERS_NB_UNIQ_SRC_ADDR] > 80000);
+    for (int i = 0; i < COUNTERS_COUNT; i++)
+        assert_int_equal(a.v[i], b.v[i]);
+    counters_free(&one);
+    counters_free(&many);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_add_many),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
