@@ -120,29 +120,6 @@ static int analyzer_path(char *buf, size_t len, const char *dir,
     return 0;
 }
 
-/* Writes one detector to path + ".tmp" in the same folder, then renames it
- * over path, so that a crash never leaves a half-written state. */
-static int analyzer_save_one(const struct spot *spot, const char *path)
-{
-    char tmp[PATH_MAX];
-    FILE *f;
-    int rc, n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-
-    if (n < 0 || (size_t)n >= sizeof(tmp))
-        return error_set(ERROR_LIMIT, "%s: path too long", path);
-    f = fopen(tmp, "w");
-    if (f == NULL)
-        return error_set(ERROR_IO, "%s: %s", tmp, strerror(errno));
-    rc = spot_save(spot, f);
-    if (fclose(f) != 0 && rc == 0)
-        rc = error_set(ERROR_IO, "%s: %s", tmp, strerror(errno));
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = error_set(ERROR_IO, "%s: %s", path, strerror(errno));
-    if (rc < 0)
-        remove(tmp);
-    return rc;
-}
-
 int analyzer_save(const struct analyzer *a, const char *dir)
 {
     char path[PATH_MAX];
@@ -157,7 +134,7 @@ int analyzer_save(const struct analyzer *a, const char *dir)
             continue;
         rc = analyzer_path(path, sizeof(path), dir, s);
         if (rc == 0)
-            rc = analyzer_save_one(s->spot, path);
+            rc = spot_save_file(s->spot, path);
         if (rc < 0)
             return rc;
     }

@@ -151,33 +151,6 @@ static int spot_cli_detector(const struct spot_cli *c, struct spot **out)
     return 0;
 }
 
-/* Writes the state to PATH.tmp, then renames it over PATH. */
-static int spot_cli_save(const struct spot *s, const char *path)
-{
-    size_t len = strlen(path) + 5;
-    char *tmp = malloc(len);
-    FILE *f;
-    int rc;
-
-    if (tmp == NULL)
-        return error_set(ERROR_NOMEM, "%s: out of memory", path);
-    snprintf(tmp, len, "%s.tmp", path);
-    f = fopen(tmp, "w");
-    if (f == NULL) {
-        rc = error_set(ERROR_IO, "%s: %s", tmp, strerror(errno));
-    } else {
-        rc = spot_save(s, f);
-        if (fclose(f) != 0 && rc == 0)
-            rc = error_set(ERROR_IO, "%s: %s", tmp, strerror(errno));
-        if (rc == 0 && rename(tmp, path) != 0)
-            rc = error_set(ERROR_IO, "%s: %s", path, strerror(errno));
-        if (rc < 0)
-            remove(tmp);
-    }
-    free(tmp);
-    return rc;
-}
-
 /*
  * The number in a line, or in its column-th comma-separated field when
  * column > 0, blanks around it allowed. Returns the field read (cut at its
@@ -294,7 +267,7 @@ int cmd_spot(int argc, char **argv)
     if (ferror(stdin))
         rc = error_set(ERROR_IO, "standard input: %s", strerror(errno));
     if (rc == 0 && c.save != NULL)
-        rc = spot_cli_save(s, c.save);
+        rc = spot_save_file(s, c.save);
     if (fflush(stdout) != 0 && rc == 0)
         rc = error_set(ERROR_IO, "standard output: %s", strerror(errno));
     if (rc < 0)

@@ -3,6 +3,7 @@
 #include "detect/gpd.h"
 #include "util/error.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -603,6 +604,33 @@ int spot_save(const struct spot *s, FILE *f)
         fflush(f) != 0 || ferror(f))
         return error_set(ERROR_IO, "spot: cannot write the detector state");
     return 0;
+}
+
+int spot_save_file(const struct spot *s, const char *path)
+{
+    size_t len = strlen(path) + sizeof(".tmp");
+    char *tmp = malloc(len);
+    FILE *f;
+    int rc;
+
+    if (tmp == NULL)
+        return error_set(ERROR_NOMEM, "%s: out of memory", path);
+    snprintf(tmp, len, "%s.tmp", path);
+    f = fopen(tmp, "w");
+    if (f == NULL) {
+        rc = error_set(ERROR_IO, "%s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    rc = spot_save(s, f);
+    if (fclose(f) != 0 && rc == 0)
+        rc = error_set(ERROR_IO, "%s: %s", tmp, strerror(errno));
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = error_set(ERROR_IO, "%s: %s", path, strerror(errno));
+    if (rc < 0)
+        remove(tmp);
+out:
+    free(tmp);
+    return rc;
 }
 
 struct spot_reader {

@@ -169,6 +169,14 @@ void spot_status_get(const struct spot *s, struct spot_status *st);
 int spot_save(const struct spot *s, FILE *f);
 
 /*
+ * Saves the state to the file at path without ever leaving it half
+ * written: the state goes to path + ".tmp" in the same folder, which is
+ * then renamed over path. Returns 0, or ERROR_IO or ERROR_NOMEM with a
+ * detail naming the file; path is left as it was on failure.
+ */
+int spot_save_file(const struct spot *s, const char *path);
+
+/*
  * Reads a state written by spot_save() into a new detector in *out.
  * A corrupted, truncated or foreign input is refused with ERROR_FORMAT and
  * a detail; nothing is allocated then. The caller owns *out.

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The whole state of a detector as its save text (malloc'd). */
 static char *state_text(const struct spot *s)
@@ -339,6 +340,44 @@ static void test_save_load_round_trip(void **state)
     round_trip(&p, SPOT_VARIANT_LIBSPOT, 5000);
 }
 
+/* spot_save_file() writes the whole state under its name and leaves no
+ * temporary file; into a missing folder it fails and writes nothing. */
+static void test_save_file(void **state)
+{
+    char dir[] = "/tmp/test_spot.XXXXXX", path[64], tmp[96], bad[96];
+    struct spot_params p;
+    struct spot *s, *loaded = NULL;
+    char *want, *got;
+    FILE *f;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/R_SYN.spot", dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    snprintf(bad, sizeof(bad), "%s/missing/R_SYN.spot", dir);
+    spot_params_default(&p);
+    s = new_detector(&p);
+    for (int i = 0; i < 1500; i++)
+        spot_step(s, (double)(i % 97));
+    assert_int_equal(spot_save_file(s, path), 0);
+    assert_int_equal(access(tmp, F_OK), -1);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_int_equal(spot_load(f, &loaded), 0);
+    fclose(f);
+    want = state_text(s);
+    got = state_text(loaded);
+    assert_string_equal(want, got);
+    assert_int_equal(spot_save_file(s, bad), ERROR_IO);
+    assert_non_null(strstr(error_detail(), "missing/R_SYN.spot.tmp"));
+    free(want);
+    free(got);
+    spot_free(s);
+    spot_free(loaded);
+    remove(path);
+    rmdir(dir);
+}
+
 /* Feeds x, which must be refused without any change of state. */
 static void assert_refused(struct spot *s, double x)
 {
@@ -634,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_code_sequence),
         cmocka_unit_test(test_status_and_probability),
         cmocka_unit_test(test_save_load_round_trip),
+        cmocka_unit_test(test_save_file),
         cmocka_unit_test(test_huge_values_keep_window_finite),
         cmocka_unit_test(test_load_refuses_damage),
         cmocka_unit_test(test_load_checks_domains),
