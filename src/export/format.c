@@ -302,6 +302,19 @@ static int format_influx_float(char *buf, size_t len, size_t *pos, size_t *n,
     return rc;
 }
 
+/* Ends a point of pos bytes built so far with rc (0 or negative) with its
+ * time stamp; returns its length, or ERROR_LIMIT when it does not fit. */
+static int format_influx_end(char *buf, size_t len, size_t pos, int rc,
+                             int64_t time_ns, const struct format_origin *o)
+{
+    if (rc == 0)
+        rc = format_append(buf, len, &pos, " %lld\n", (long long)time_ns);
+    if (rc < 0)
+        return error_set(ERROR_LIMIT, "%s: point longer than %zu bytes",
+                         o->series, len);
+    return (int)pos;
+}
+
 int format_influx_record(char *buf, size_t len, const struct record *r,
                          const struct format_origin *o)
 {
@@ -315,12 +328,7 @@ int format_influx_record(char *buf, size_t len, const struct record *r,
                                  r->fields[i].value);
     if (rc == 0 && n == 0)
         return 0;
-    if (rc == 0)
-        rc = format_append(buf, len, &pos, " %lld\n", (long long)r->time_ns);
-    if (rc < 0)
-        return error_set(ERROR_LIMIT, "%s: point longer than %zu bytes",
-                         o->series, len);
-    return (int)pos;
+    return format_influx_end(buf, len, pos, rc, r->time_ns, o);
 }
 
 int format_influx_alarm(char *buf, size_t len, const struct alarm *a,
@@ -344,10 +352,5 @@ int format_influx_alarm(char *buf, size_t len, const struct alarm *a,
                            record_alarm_status(a));
     if (rc == 0)
         rc = format_influx_float(buf, len, &pos, &n, "value", a->value);
-    if (rc == 0)
-        rc = format_append(buf, len, &pos, " %lld\n", (long long)a->time_ns);
-    if (rc < 0)
-        return error_set(ERROR_LIMIT, "%s: point longer than %zu bytes",
-                         o->series, len);
-    return (int)pos;
+    return format_influx_end(buf, len, pos, rc, a->time_ns, o);
 }

@@ -263,19 +263,19 @@ static void pipeline_advance(struct pipeline *p, int64_t ts)
         pipeline_close_period(p);
 }
 
-/* Decodes and counts n packets that all belong to the current period. */
-static void pipeline_count(struct pipeline *p,
-                           const struct capture_packet *pkts, size_t n)
+void pipeline_count(struct counters *c, struct decode_stats *d,
+                    struct decode_result *results,
+                    const struct capture_packet *pkts, size_t n)
 {
     int64_t last = INT64_MIN;
 
     for (size_t i = 0; i < n; i++) {
         decode_packet(pkts[i].data, pkts[i].caplen, pkts[i].linktype,
-                      &p->results[i], &p->decode);
+                      &results[i], d);
         if (pkts[i].ts_ns > last)
             last = pkts[i].ts_ns;
     }
-    counters_add_many(&p->counters, p->results, n, last);
+    counters_add_many(c, results, n, last);
 }
 
 /* Whether a packet captured at ts belongs to a later period. */
@@ -301,7 +301,8 @@ static void pipeline_batch(struct pipeline *p, const struct capture_batch *b)
             pipeline_advance(p, b->pkts[i].ts_ns);
         while (j < b->n && !pipeline_is_later(p, b->pkts[j].ts_ns))
             j++;
-        pipeline_count(p, &b->pkts[i], j - i);
+        pipeline_count(&p->counters, &p->decode, p->results, &b->pkts[i],
+                       j - i);
         i = j;
     }
 }

@@ -47,6 +47,14 @@ extern volatile sig_atomic_t pipeline_reopen_signal;
 /* Wall-clock time, Unix ns. */
 int64_t pipeline_wall_ns(void);
 
+/*
+ * Decodes n packets into results (room for n) and counts them into c, the
+ * decoder events into d. The packets must all belong to one period.
+ */
+void pipeline_count(struct counters *c, struct decode_stats *d,
+                    struct decode_result *results,
+                    const struct capture_packet *pkts, size_t n);
+
 /* Closes the current period: hook, record, alarms, then a fresh tally;
  * advances period_end by one period. */
 void pipeline_close_period(struct pipeline *p);

@@ -249,17 +249,9 @@ int pipeline_live_open(struct pipeline *p)
 static void pipeline_worker_count(struct pipeline_slot *s,
                                   const struct capture_batch *b)
 {
-    struct decode_result r[CAPTURE_BATCH_MAX];
-    int64_t last = INT64_MIN;
+    struct decode_result results[CAPTURE_BATCH_MAX];
 
-    for (size_t i = 0; i < b->n; i++) {
-        const struct capture_packet *pkt = &b->pkts[i];
-
-        decode_packet(pkt->data, pkt->caplen, pkt->linktype, &r[i], &s->decode);
-        if (pkt->ts_ns > last)
-            last = pkt->ts_ns;
-    }
-    counters_add_many(&s->counters, r, b->n, last);
+    pipeline_count(&s->counters, &s->decode, results, b->pkts, b->n);
 }
 
 /* Publishes the worker's totals; called with live->lock held. */
